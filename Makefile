@@ -1,0 +1,53 @@
+# facemood — set-up, build, test. Every target is safe to run again and quick when its work is done.
+
+PREFIX ?= /usr/local
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN := .build/release/facemood
+SAMPLE ?= samples/media/single_face.mp4
+
+# Debian packages the build, the tests and the set-up need.
+DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev ffmpeg
+
+SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
+
+.PHONY: all deps assets test-media build run test bench install clean
+
+all: build
+
+deps:
+	@missing="$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done)"; \
+	if ! python3 -m pip --version >/dev/null 2>&1; then missing="$$missing python3-pip"; fi; \
+	if [ -n "$$(echo $$missing)" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+assets:
+	@scripts/fetch-assets.sh
+
+test-media: deps assets
+	@scripts/make-test-media.sh
+
+$(BIN): $(SOURCES)
+	$(SWIFT) build -c release --product facemood
+
+build: deps $(BIN)
+
+run: deps assets build
+	$(BIN) probe $(SAMPLE)
+
+test: deps assets test-media
+	$(SWIFT) test
+
+bench: deps assets build
+	@echo "bench: nothing to measure yet (the decoder, detector and model benchmarks arrive with their issues)"
+
+install: build assets
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/facemood/models
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/facemood
+	install -m 644 models/emotion_model.hdf5 models/haarcascade_frontalface_default.xml $(DESTDIR)$(PREFIX)/share/facemood/models/
+
+clean:
+	rm -rf .build out samples/generated

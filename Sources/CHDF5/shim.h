@@ -1,0 +1,18 @@
+#ifndef FACEMOOD_CHDF5_SHIM_H
+#define FACEMOOD_CHDF5_SHIM_H
+
+#include <hdf5.h>
+
+// HDF5's constants are macros over library globals that Swift cannot import.
+static inline unsigned chdf5_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline hid_t chdf5_native_float(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t chdf5_native_double(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t chdf5_native_int(void) { return H5T_NATIVE_INT; }
+static inline hid_t chdf5_native_llong(void) { return H5T_NATIVE_LLONG; }
+static inline hid_t chdf5_c_s1(void) { return H5T_C_S1; }
+static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
+static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
+static inline hid_t chdf5_default(void) { return H5P_DEFAULT; }
+static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+
+#endif

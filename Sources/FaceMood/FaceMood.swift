@@ -1,0 +1,7 @@
+@_exported import VideoIO
+
+/// The tool's name and version, as written into every output it produces.
+public enum FaceMoodTool {
+    public static let name = "facemood"
+    public static let version = "0.1.0"
+}

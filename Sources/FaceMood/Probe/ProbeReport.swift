@@ -1,0 +1,63 @@
+import Foundation
+
+/// What `facemood probe` reports: the container's description, and optionally what decoding really found.
+public struct ProbeReport: Sendable, Equatable, Codable {
+    public struct DecodedCount: Sendable, Equatable, Codable {
+        public var frames: Int
+        public var firstTimeSeconds: Double?
+        public var lastTimeSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case frames
+            case firstTimeSeconds = "first_time_s"
+            case lastTimeSeconds = "last_time_s"
+        }
+    }
+
+    public var path: String
+    public var stream: VideoStreamInfo
+    public var decoded: DecodedCount?
+
+    /// Opens `path` and, when `countFrames`, decodes the whole stream to count frames.
+    public init(path: String, countFrames: Bool) throws {
+        let reader = try VideoReader(path: path)
+        self.path = path
+        stream = reader.info
+        guard countFrames else { return }
+        var count = DecodedCount(frames: 0)
+        while let frame = try reader.nextFrame() {
+            if count.frames == 0 { count.firstTimeSeconds = frame.time }
+            count.lastTimeSeconds = frame.time
+            count.frames += 1
+        }
+        decoded = count
+    }
+
+    public func text() -> String {
+        var lines: [(String, String)] = [
+            ("file", path),
+            ("container", stream.container),
+            ("codec", stream.codec),
+            ("pixel format", stream.pixelFormat),
+            ("size", "\(stream.width)x\(stream.height)"),
+            ("rotation", "\(stream.rotation)"),
+            ("fps", stream.fps.map { String(format: "%.3f", $0) } ?? "unknown"),
+            ("duration", stream.durationSeconds.map { String(format: "%.6f s", $0) } ?? "unknown"),
+            ("frames", stream.frameCount.map { "\($0) (container index)" } ?? "unknown (not in the container)"),
+        ]
+        if let decoded {
+            lines.append(("decoded frames", "\(decoded.frames)"))
+            lines.append(("first time", decoded.firstTimeSeconds.map { String(format: "%.6f s", $0) } ?? "none"))
+            lines.append(("last time", decoded.lastTimeSeconds.map { String(format: "%.6f s", $0) } ?? "none"))
+        }
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n")
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

@@ -1,0 +1,315 @@
+import CFFmpeg
+
+/// Decodes every frame of a file's best video stream, one at a time, with true presentation times.
+///
+/// Memory stays flat: one frame is held back (to learn its duration from the next one) and nothing else.
+public final class VideoReader {
+    public struct Options: Sendable {
+        /// Also convert each frame to RGB (for drawing overlays).
+        public var wantsColor: Bool
+
+        public init(wantsColor: Bool = false) {
+            self.wantsColor = wantsColor
+        }
+    }
+
+    public let path: String
+    public let info: VideoStreamInfo
+
+    private let options: Options
+    private let input: InputContext
+    private let decoder: DecoderContext
+    private let packet: Packet
+    private let decoded: Frame
+    private let converted: Frame
+    private let grayScaler = Scaler()
+    private let colorScaler = Scaler()
+    private let stream: UnsafeMutablePointer<AVStream>
+    private let rotation: Rotation
+    private let timeBase: Double
+    private let startTimestamp: Int64
+    private let averageFrameDuration: Double
+
+    private var framesDecoded = 0
+    private var heldBack: VideoFrame?
+    private var decoderFlushed = false
+    private var exhausted = false
+    /// Why reading stopped early, met while the decoder still held frames; reported once they are out.
+    private var readFailure: String?
+    /// Where the container's index says the stream's media data ends, when it has an index.
+    private let indexedDataEnd: Int64?
+    private var pendingError: VideoError?
+
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        self.options = options
+        input = try InputContext(path: path)
+        stream = try Self.bestVideoStream(in: input.pointer, path: path)
+        decoder = try DecoderContext(stream: stream, path: path)
+        packet = try Packet(path: path)
+        decoded = try Frame(path: path)
+        converted = try Frame(path: path)
+        rotation = Self.displayRotation(of: stream)
+        indexedDataEnd = Self.indexedDataEnd(of: stream)
+
+        let base = stream.pointee.time_base
+        timeBase = av_q2d(base)
+        startTimestamp = stream.pointee.start_time == ffmpegNoTimestamp ? 0 : stream.pointee.start_time
+        let averageRate = stream.pointee.avg_frame_rate
+        let realRate = stream.pointee.r_frame_rate
+        let fps = averageRate.num > 0 && averageRate.den > 0 ? av_q2d(averageRate)
+            : realRate.num > 0 && realRate.den > 0 ? av_q2d(realRate) : nil
+        averageFrameDuration = fps.map { 1 / $0 } ?? 0
+        info = Self.describe(input: input.pointer, stream: stream, path: path, rotation: rotation, fps: fps)
+    }
+
+    /// The next frame, or nil after the last one. A read or decode error is thrown once every frame
+    /// decoded before it has been returned.
+    public func nextFrame() throws -> VideoFrame? {
+        while !exhausted {
+            do {
+                guard let next = try decodeNext() else {
+                    exhausted = true
+                    break
+                }
+                if var previous = heldBack {
+                    previous.duration = next.time - previous.time
+                    heldBack = next
+                    return previous
+                }
+                heldBack = next
+            } catch let error as VideoError {
+                exhausted = true
+                pendingError = error
+            }
+        }
+        if var last = heldBack {
+            heldBack = nil
+            last.duration = averageFrameDuration
+            return last
+        }
+        if let error = pendingError {
+            pendingError = nil
+            throw error
+        }
+        return nil
+    }
+
+    // MARK: - Decoding
+
+    private func decodeNext() throws -> VideoFrame? {
+        while true {
+            let received = avcodec_receive_frame(decoder.pointer, decoded.pointer)
+            if received >= 0 {
+                defer { av_frame_unref(decoded.pointer) }
+                return try makeFrame(from: decoded.pointer)
+            }
+            if received == ffmpegEOF {
+                if let readFailure {
+                    throw VideoError.decodeFailed(path: path, framesDecoded: framesDecoded, reason: readFailure)
+                }
+                return nil
+            }
+            if received != ffmpegEAGAIN {
+                throw VideoError.decodeFailed(path: path, framesDecoded: framesDecoded, reason: ffmpegMessage(received))
+            }
+            try feedDecoder()
+        }
+    }
+
+    /// Sends the next packet of our stream to the decoder, or the flush signal at the end of the file.
+    private func feedDecoder() throws {
+        if decoderFlushed { return }
+        while true {
+            let read = av_read_frame(input.pointer, packet.pointer)
+            if read == ffmpegEOF {
+                decoderFlushed = true
+                _ = avcodec_send_packet(decoder.pointer, nil)
+                readFailure = truncation()
+                return
+            }
+            if read < 0 {
+                // Drain what the decoder still holds before reporting, so no decodable frame is lost.
+                decoderFlushed = true
+                _ = avcodec_send_packet(decoder.pointer, nil)
+                readFailure = "reading the file failed: \(ffmpegMessage(read))"
+                return
+            }
+            defer { av_packet_unref(packet.pointer) }
+            guard packet.pointer.pointee.stream_index == stream.pointee.index else { continue }
+            let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
+            if sent < 0 && sent != ffmpegEAGAIN {
+                throw VideoError.decodeFailed(path: path, framesDecoded: framesDecoded, reason: ffmpegMessage(sent))
+            }
+            return
+        }
+    }
+
+    private func makeFrame(from frame: UnsafeMutablePointer<AVFrame>) throws -> VideoFrame {
+        let bestEffort = frame.pointee.best_effort_timestamp
+        let timestamp: Int64? = bestEffort == ffmpegNoTimestamp ? nil : bestEffort
+        let time: Double
+        if let timestamp {
+            time = Double(timestamp - startTimestamp) * timeBase
+        } else if let previous = heldBack {
+            // No timestamp at all: continue the timeline at the average rate rather than invent a zero.
+            time = previous.time + averageFrameDuration
+        } else {
+            time = Double(framesDecoded) * averageFrameDuration
+        }
+        let gray = try convert(frame, to: AV_PIX_FMT_GRAY8, channels: 1, scaler: grayScaler)
+        let color = options.wantsColor ? try convert(frame, to: AV_PIX_FMT_RGB24, channels: 3, scaler: colorScaler) : nil
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+        let result = VideoFrame(
+            index: framesDecoded,
+            timestamp: timestamp,
+            time: time,
+            duration: averageFrameDuration,
+            gray: GrayImage(width: width, height: height, pixels: gray).rotated(rotation),
+            color: color.map { RGBImage(width: width, height: height, pixels: $0).rotated(rotation) }
+        )
+        framesDecoded += 1
+        return result
+    }
+
+    /// Converts through swscale into an FFmpeg-allocated (aligned) frame, as the ffmpeg CLI's filters do,
+    /// then copies the rows out without their padding.
+    private func convert(_ frame: UnsafeMutablePointer<AVFrame>, to format: AVPixelFormat, channels: Int,
+                         scaler: Scaler) throws -> [UInt8] {
+        let context = try scaler.context(for: frame, to: format, path: path)
+        if frame.pointee.color_range == AVCOL_RANGE_JPEG {
+            try useFullRangeSource(context)
+        }
+        let target = converted.pointer
+        defer { av_frame_unref(target) }
+        target.pointee.format = format.rawValue
+        target.pointee.width = frame.pointee.width
+        target.pointee.height = frame.pointee.height
+        var code = av_frame_get_buffer(target, 0)
+        if code >= 0 {
+            code = sws_scale_frame(context, target, frame)
+        }
+        if code < 0 {
+            throw VideoError.ffmpegFailure(path: path, operation: "converting frame \(framesDecoded)", reason: ffmpegMessage(code))
+        }
+        let rowBytes = Int(frame.pointee.width) * channels
+        let rows = Int(frame.pointee.height)
+        let stride = Int(target.pointee.linesize.0)
+        guard let plane = target.pointee.data.0 else {
+            throw VideoError.ffmpegFailure(path: path, operation: "converting frame \(framesDecoded)", reason: "no output plane")
+        }
+        return [UInt8](unsafeUninitializedCapacity: rowBytes * rows) { buffer, count in
+            for row in 0..<rows {
+                (buffer.baseAddress! + row * rowBytes).update(from: plane + row * stride, count: rowBytes)
+            }
+            count = rowBytes * rows
+        }
+    }
+
+    /// swscale guesses the range from the pixel format; a full-range frame in a plain yuv format needs telling.
+    private func useFullRangeSource(_ context: OpaquePointer) throws {
+        var inverseTable: UnsafeMutablePointer<Int32>?
+        var table: UnsafeMutablePointer<Int32>?
+        var sourceRange: Int32 = 0, targetRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
+        guard sws_getColorspaceDetails(context, &inverseTable, &sourceRange, &table, &targetRange,
+                                       &brightness, &contrast, &saturation) >= 0 else { return }
+        if sourceRange == 1 { return }
+        _ = sws_setColorspaceDetails(context, inverseTable, 1, table, targetRange, brightness, contrast, saturation)
+    }
+
+    /// Demuxers such as mov report a cut-off file as a plain end of file; its index still knows better.
+    private func truncation() -> String? {
+        guard let indexedDataEnd, let io = input.pointer.pointee.pb else { return nil }
+        let fileSize = avio_size(io)
+        guard fileSize > 0, fileSize < indexedDataEnd else { return nil }
+        return "the file is truncated: its index expects \(indexedDataEnd) bytes of media data, the file has \(fileSize)"
+    }
+
+    private static func indexedDataEnd(of stream: UnsafeMutablePointer<AVStream>) -> Int64? {
+        let count = avformat_index_get_entries_count(stream)
+        guard count > 0 else { return nil }
+        var end: Int64 = 0
+        for index in 0..<count {
+            guard let entry = avformat_index_get_entry(stream, index) else { continue }
+            end = max(end, entry.pointee.pos + Int64(entry.pointee.size))
+        }
+        return end > 0 ? end : nil
+    }
+
+    // MARK: - Stream description
+
+    private static func bestVideoStream(in context: UnsafeMutablePointer<AVFormatContext>, path: String) throws
+        -> UnsafeMutablePointer<AVStream> {
+        let index = av_find_best_stream(context, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        if index >= 0, let stream = context.pointee.streams[Int(index)],
+           stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC == 0 {
+            return stream
+        }
+        throw VideoError.noVideoStream(path: path, found: streamSummary(of: context))
+    }
+
+    /// "1 audio stream (mp3)", "no streams", "cover art only (mjpeg)" for error messages.
+    private static func streamSummary(of context: UnsafeMutablePointer<AVFormatContext>) -> String {
+        var parts: [String] = []
+        for index in 0..<Int(context.pointee.nb_streams) {
+            guard let stream = context.pointee.streams[index] else { continue }
+            let parameters = stream.pointee.codecpar.pointee
+            let codec = String(cString: avcodec_get_name(parameters.codec_id))
+            let kind: String
+            if stream.pointee.disposition & AV_DISPOSITION_ATTACHED_PIC != 0 {
+                kind = "cover art"
+            } else if let name = av_get_media_type_string(parameters.codec_type) {
+                kind = String(cString: name)
+            } else {
+                kind = "unknown"
+            }
+            parts.append("\(kind) (\(codec))")
+        }
+        return parts.isEmpty ? "no streams at all" : "only " + parts.joined(separator: ", ")
+    }
+
+    /// The rotation FFmpeg's autorotate applies: the display matrix angle, negated, rounded to a quarter turn.
+    private static func displayRotation(of stream: UnsafeMutablePointer<AVStream>) -> Rotation {
+        var size: Int = 0
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size),
+              size >= 9 * MemoryLayout<Int32>.size else { return .none }
+        let angle = data.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
+        guard angle.isFinite else { return .none }
+        var theta = -angle.rounded()
+        theta -= 360 * (theta / 360 + 0.9 / 360).rounded(.down)
+        let quarter = Int((theta / 90).rounded()) % 4
+        return Rotation(rawValue: quarter * 90) ?? .none
+    }
+
+    private static func describe(input: UnsafeMutablePointer<AVFormatContext>, stream: UnsafeMutablePointer<AVStream>,
+                                 path: String, rotation: Rotation, fps: Double?) -> VideoStreamInfo {
+        let parameters = stream.pointee.codecpar.pointee
+        let demuxerName = String(cString: input.pointee.iformat.pointee.name)
+        let names = demuxerName.split(separator: ",").map(String.init)
+        let fileExtension = path.split(separator: "/").last.flatMap { name in
+            name.contains(".") ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+        }
+        let container = fileExtension.flatMap { ext in names.first { $0 == ext } } ?? names.first ?? demuxerName
+
+        var duration: Double?
+        if stream.pointee.duration != ffmpegNoTimestamp && stream.pointee.duration > 0 {
+            duration = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
+        } else if input.pointee.duration != ffmpegNoTimestamp && input.pointee.duration > 0 {
+            duration = Double(input.pointee.duration) / Double(AV_TIME_BASE)
+        }
+        let width = Int(parameters.width), height = Int(parameters.height)
+        let pixelFormat = av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.format)).map { String(cString: $0) } ?? "unknown"
+        return VideoStreamInfo(
+            container: container,
+            codec: String(cString: avcodec_get_name(parameters.codec_id)),
+            width: rotation.swapsDimensions ? height : width,
+            height: rotation.swapsDimensions ? width : height,
+            rotation: rotation.rawValue,
+            fps: fps,
+            durationSeconds: duration,
+            frameCount: stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil,
+            streamIndex: Int(stream.pointee.index),
+            pixelFormat: pixelFormat
+        )
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import FaceMood
+import Foundation
+
+@main
+struct FaceMoodCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facemood",
+        abstract: "Annotate video files with facial emotion, frame by frame, offline.",
+        version: FaceMoodTool.version,
+        subcommands: [Probe.self]
+    )
+}
+
+struct CommonOptions: ParsableArguments {
+    @Flag(help: "Let FFmpeg print its own warnings and information to stderr.")
+    var verbose = false
+
+    func apply() {
+        FFmpegLog.configure(verbose: verbose)
+    }
+}
+
+/// Prints the one-line error users see and turns it into a failing exit code.
+func fail(_ error: Error) -> ExitCode {
+    FileHandle.standardError.write(Data("facemood: \(error)\n".utf8))
+    return ExitCode.failure
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import FaceMood
+
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print what a video file holds: container, codec, size, rotation, frame rate, duration."
+    )
+
+    @Argument(help: "A video or image file.")
+    var file: String
+
+    @Flag(help: "Print JSON instead of aligned text.")
+    var json = false
+
+    @Flag(help: "Decode the whole stream and report the true frame count and first and last timestamps.")
+    var count = false
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        common.apply()
+        do {
+            let report = try ProbeReport(path: file, countFrames: count)
+            print(json ? try report.json() : report.text())
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+import VideoIO
+
+/// Frames at `indices`, as the reader delivers them.
+func readFrames(_ path: String, indices: Set<Int>, color: Bool = false) throws -> [Int: VideoFrame] {
+    let reader = try VideoReader(path: path, options: .init(wantsColor: color))
+    var frames: [Int: VideoFrame] = [:]
+    while let frame = try reader.nextFrame() {
+        if indices.contains(frame.index) { frames[frame.index] = frame }
+    }
+    return frames
+}
+
+@Suite struct PixelTests {
+    @Test(arguments: [
+        ("single_face.mp4", [0, 35, 71]),
+        ("WolfgangLanger_Pexels.mp4", [0, 200, 471]),
+        ("face_noface.mov", [0, 100, 168]),
+        ("clip.webm", [0, 29]),
+        ("clip.avi", [0, 29]),
+        ("single_face.jpg", [0]),
+        ("rotated90.mp4", [0, 40]),
+        ("rotated180.mov", [0, 40]),
+    ])
+    func grayBytesEqualFFmpegs(name: String, indices: [Int]) throws {
+        let path = try Reference.media(name)
+        let frames = try readFrames(path, indices: Set(indices))
+        let first = try #require(frames[indices[0]])
+        let expected = try Reference.ffmpegFrames(path, indices: indices, pixelFormat: "gray",
+                                                  frameBytes: first.gray.width * first.gray.height)
+        for (index, reference) in zip(indices, expected) {
+            let gray = try #require(frames[index]).gray
+            let differing = zip(gray.pixels, reference).filter { $0 != $1 }.count
+            #expect(differing == 0, "\(name) frame \(index): \(differing) of \(reference.count) bytes differ")
+        }
+    }
+
+    @Test func colorFramesEqualFFmpegsRGB24() throws {
+        let path = try Reference.media("single_face.mp4")
+        let frames = try readFrames(path, indices: [10], color: true)
+        let color = try #require(frames[10]?.color)
+        #expect(color.width == 640 && color.height == 360)
+        let expected = try Reference.ffmpegFrames(path, indices: [10], pixelFormat: "rgb24", frameBytes: 640 * 360 * 3)
+        let differing = zip(color.pixels, expected[0]).filter { $0 != $1 }.count
+        #expect(differing == 0, "\(differing) RGB bytes differ")
+    }
+
+    @Test func rotatedFilesSwapDimensions() throws {
+        let reader = try VideoReader(path: try Reference.media("rotated90.mp4"))
+        #expect(reader.info.rotation == 270)
+        #expect(reader.info.width == 360 && reader.info.height == 640)
+        let frame = try #require(try reader.nextFrame())
+        #expect(frame.gray.width == 360 && frame.gray.height == 640)
+
+        let upsideDown = try VideoReader(path: try Reference.media("rotated180.mov"))
+        #expect(upsideDown.info.rotation == 180)
+        #expect(upsideDown.info.width == 640 && upsideDown.info.height == 360)
+    }
+
+    @Test func quarterTurnsMovePixelsLikeFFmpegsTransposeFilters() {
+        // 3×2 image:  1 2 3
+        //             4 5 6
+        let image = GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6])
+        #expect(image.rotated(.clockwise90) == GrayImage(width: 2, height: 3, pixels: [4, 1, 5, 2, 6, 3]))
+        #expect(image.rotated(.upsideDown) == GrayImage(width: 3, height: 2, pixels: [6, 5, 4, 3, 2, 1]))
+        #expect(image.rotated(.clockwise270) == GrayImage(width: 2, height: 3, pixels: [3, 6, 2, 5, 1, 4]))
+        #expect(image.rotated(.none) == image)
+    }
+}
