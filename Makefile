@@ -11,7 +11,9 @@ DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswsca
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 
-.PHONY: all deps assets test-media build run test bench install clean
+REFERENCE_ENV := .cache/reference-env
+
+.PHONY: all deps assets test-media build run test bench install clean goldens
 
 all: build
 
@@ -48,6 +50,13 @@ install: build assets
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/facemood/models
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/facemood
 	install -m 644 models/emotion_model.hdf5 models/haarcascade_frontalface_default.xml $(DESTDIR)$(PREFIX)/share/facemood/models/
+
+# Re-records the committed golden fixtures with the pinned references (TensorFlow, OpenCV). Not part of
+# `make test`, which only reads the fixtures.
+goldens: deps assets
+	@[ -x $(REFERENCE_ENV)/bin/python ] || python3 -m venv $(REFERENCE_ENV)
+	$(REFERENCE_ENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/reference/requirements.txt
+	$(REFERENCE_ENV)/bin/python scripts/reference/keras_goldens.py
 
 clean:
 	rm -rf .build out samples/generated

@@ -23,7 +23,8 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
         .target(name: "VideoIO", dependencies: ["CFFmpeg"]),
-        .target(name: "FaceMood", dependencies: ["VideoIO"]),
+        .target(name: "KerasModel", dependencies: ["CHDF5"]),
+        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel"]),
         .executableTarget(
             name: "facemood",
             dependencies: [
@@ -32,5 +33,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO"]),
+        .testTarget(name: "KerasModelTests", dependencies: ["KerasModel"]),
+        .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood"]),
     ]
 )

@@ -15,4 +15,7 @@ static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline hid_t chdf5_default(void) { return H5P_DEFAULT; }
 static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
 
+// The library prints its error stack to stderr by default; facemood reports its own errors instead.
+static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
 #endif

@@ -1,0 +1,80 @@
+/// Bilinear resize of an 8-bit gray image with the arithmetic of OpenCV 4.x `cv::resize(…, INTER_LINEAR)`,
+/// which the reference pipelines use to make model inputs:
+///
+/// - source coordinate `(d + 0.5) * (sourceSize / targetSize) - 0.5` in float, clamped to the edge;
+/// - weights quantised to 11 fractional bits (`round((1 - f) * 2048)`, `round(f * 2048)`);
+/// - a horizontal pass into 32-bit sums, then a vertical pass computed as OpenCV's vector kernel does it:
+///   `((((r0 >> 4) * b0) >> 16) + (((r1 >> 4) * b1) >> 16) + 2) >> 2`;
+/// - an exact 2× reduction in both directions is OpenCV's area average instead, `(a + b + c + d + 2) >> 2`.
+public func resizeLinear(_ image: GrayImage, width targetWidth: Int, height targetHeight: Int) -> GrayImage {
+    precondition(targetWidth > 0 && targetHeight > 0 && image.width > 0 && image.height > 0)
+    if image.width == targetWidth && image.height == targetHeight { return image }
+    if image.width == targetWidth * 2 && image.height == targetHeight * 2 {
+        return halve(image)
+    }
+    let columns = LinearTaps(source: image.width, target: targetWidth, clampCoordinate: true)
+    let rows = LinearTaps(source: image.height, target: targetHeight, clampCoordinate: false)
+    var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
+    var upper = [Int32](repeating: 0, count: targetWidth)
+    var lower = [Int32](repeating: 0, count: targetWidth)
+    image.pixels.withUnsafeBufferPointer { source in
+        func horizontal(row: Int, into buffer: inout [Int32]) {
+            let base = row * image.width
+            for x in 0..<targetWidth {
+                let s = columns.index[x]
+                let right = min(s + 1, image.width - 1)
+                buffer[x] = Int32(source[base + s]) * columns.weight0[x] + Int32(source[base + right]) * columns.weight1[x]
+            }
+        }
+        for y in 0..<targetHeight {
+            let top = min(max(rows.index[y], 0), image.height - 1)
+            let bottom = min(max(rows.index[y] + 1, 0), image.height - 1)
+            horizontal(row: top, into: &upper)
+            horizontal(row: bottom, into: &lower)
+            let b0 = rows.weight0[y], b1 = rows.weight1[y]
+            for x in 0..<targetWidth {
+                let value = ((((upper[x] >> 4) * b0) >> 16) + (((lower[x] >> 4) * b1) >> 16) + 2) >> 2
+                output[y * targetWidth + x] = UInt8(clamping: value)
+            }
+        }
+    }
+    return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
+}
+
+/// OpenCV's INTER_AREA fast path for an exact halving, which `INTER_LINEAR` switches to.
+private func halve(_ image: GrayImage) -> GrayImage {
+    let width = image.width / 2, height = image.height / 2
+    var output = [UInt8](repeating: 0, count: width * height)
+    for y in 0..<height {
+        for x in 0..<width {
+            let a = Int(image[2 * x, 2 * y]), b = Int(image[2 * x + 1, 2 * y])
+            let c = Int(image[2 * x, 2 * y + 1]), d = Int(image[2 * x + 1, 2 * y + 1])
+            output[y * width + x] = UInt8((a + b + c + d + 2) >> 2)
+        }
+    }
+    return GrayImage(width: width, height: height, pixels: output)
+}
+
+/// Source index and fixed-point weights for each target position along one axis.
+private struct LinearTaps {
+    var index: [Int] = []
+    var weight0: [Int32] = []
+    var weight1: [Int32] = []
+
+    init(source: Int, target: Int, clampCoordinate: Bool) {
+        let scale = 1 / (Double(target) / Double(source))
+        for d in 0..<target {
+            var f = Float((Double(d) + 0.5) * scale - 0.5)
+            var s = Int(f.rounded(.down))
+            f -= Float(s)
+            // Columns clamp the coordinate itself; rows keep the weight and clamp the row they read.
+            if clampCoordinate {
+                if s < 0 { f = 0; s = 0 }
+                if s >= source - 1 { f = 0; s = source - 1 }
+            }
+            index.append(s)
+            weight0.append(Int32(((1 - f) * 2048).rounded(.toNearestOrEven)))
+            weight1.append(Int32((f * 2048).rounded(.toNearestOrEven)))
+        }
+    }
+}

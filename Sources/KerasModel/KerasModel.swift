@@ -1,0 +1,200 @@
+import Foundation
+
+/// A Keras classifier read from an HDF5 file (`model.save("….h5")`), run in Swift.
+///
+/// Weights are immutable after loading, so one instance can serve several threads at once.
+public final class KerasModel: Sendable {
+    public struct LayerSummary: Sendable, Equatable {
+        public let name: String
+        public let type: String
+        public let outputShape: [Int]
+        public let parameters: Int
+    }
+
+    public struct Options: Sendable {
+        /// Fold each BatchNormalization into the convolution before it (when that convolution has no
+        /// activation of its own and feeds nothing else).
+        public var foldBatchNormalization: Bool
+
+        public init(foldBatchNormalization: Bool = true) {
+            self.foldBatchNormalization = foldBatchNormalization
+        }
+    }
+
+    public let path: String
+    public let kerasVersion: String
+    /// Per-sample input shape, e.g. `[64, 64, 1]`.
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    /// The layers as the file declares them (before any folding).
+    public let layers: [LayerSummary]
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameters } }
+    public var outputCount: Int { outputShape.reduce(1, *) }
+
+    private let plan: [Step]
+    private let slotCount: Int
+    private let outputSlot: Int
+
+    /// One layer call: read `inputs` slots, write `output`.
+    private struct Step: Sendable {
+        let layer: Layer
+        let inputs: [Int]
+        let output: Int
+    }
+
+    public convenience init(path: String) throws {
+        try self.init(path: path, options: Options())
+    }
+
+    public init(path: String, options: Options) throws {
+        self.path = path
+        let file = try HDF5File(path: path)
+        let root = file.root
+        guard let configText = try root.stringAttribute("model_config") else {
+            let found = file.exists("/layers") || file.exists("/model_weights") || root.hasAttribute("layer_names")
+                ? "a weights-only file (saved with save_weights: no model_config attribute)"
+                : "an HDF5 file without a model_config attribute"
+            throw ModelError.notAKerasModel(path: path, found: found)
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(configText)
+        } catch {
+            throw ModelError.malformed(path: path, expected: "JSON in the model_config attribute", found: "text that does not parse")
+        }
+        kerasVersion = try root.stringAttribute("keras_version") ?? "unknown"
+        let major = Int(kerasVersion.split(separator: ".").first ?? "") ?? 2
+        let graph = try ModelConfig(json: json, path: path)
+        let weights = try WeightStore(file: file)
+
+        // Build each layer once its inputs' shapes are known (file order is topological in Keras; check it).
+        var shapes: [String: [Int]] = [:]
+        var built: [(node: ModelConfig.Node, layer: Layer)] = []
+        for node in graph.nodes {
+            let inputShapes: [[Int]]
+            if node.name == graph.inputName {
+                inputShapes = [graph.inputShape]
+            } else {
+                inputShapes = try node.inputs.map { input in
+                    guard let shape = shapes[input] else {
+                        throw ModelError.malformed(path: path, expected: "layer '\(input)' (an input of '\(node.name)') before it",
+                                                   found: "it later or not at all")
+                    }
+                    return shape
+                }
+            }
+            guard let make = layerTable[node.kerasClass] else {
+                throw ModelError.unsupportedLayer(path: path, type: node.kerasClass, name: node.name, supported: supportedLayerNames)
+            }
+            let spec = LayerSpec(path: path, name: node.name, kerasClass: node.kerasClass, config: node.config,
+                                 weights: try weights.weights(of: node.name), inputShapes: inputShapes, kerasMajorVersion: major)
+            let layer = try make(spec)
+            shapes[node.name] = layer.outputShape
+            built.append((node, layer))
+        }
+        guard let output = shapes[graph.outputName] else {
+            throw ModelError.malformed(path: path, expected: "the output layer '\(graph.outputName)'", found: "no such layer")
+        }
+        inputShape = graph.inputShape
+        outputShape = output
+        layers = built.map { LayerSummary(name: $0.layer.name, type: $0.node.kerasClass, outputShape: $0.layer.outputShape,
+                                          parameters: $0.layer.parameterCount) }
+
+        let compiled = Self.compile(built, inputName: graph.inputName, outputName: graph.outputName,
+                                    fold: options.foldBatchNormalization)
+        plan = compiled.plan
+        slotCount = compiled.slots
+        outputSlot = compiled.output
+    }
+
+    /// Class scores (the last layer's output, probabilities for a softmax model) for one input laid out
+    /// as `inputShape`, row-major, channels last.
+    public func predict(_ input: [Float]) throws -> [Float] {
+        let expected = inputShape.reduce(1, *)
+        guard input.count == expected else {
+            throw ModelError.input(expected: "\(expected) values for shape \(kerasShape(inputShape))", found: "\(input.count)")
+        }
+        var slots = [Tensor?](repeating: nil, count: slotCount)
+        slots[0] = Tensor(shape: inputShape, data: input)
+        for step in plan {
+            slots[step.output] = step.layer(step.inputs.map { slots[$0]! })
+        }
+        return slots[outputSlot]!.data
+    }
+
+    /// `predict` for each input of a batch.
+    public func predict(batch inputs: [[Float]]) throws -> [[Float]] {
+        try inputs.map(predict)
+    }
+
+    // MARK: - Execution plan
+
+    /// Assigns each layer output a slot, drops identities, and folds BatchNormalization where exact.
+    private static func compile(_ built: [(node: ModelConfig.Node, layer: Layer)], inputName: String, outputName: String,
+                                fold: Bool) -> (plan: [Step], slots: Int, output: Int) {
+        var consumers: [String: Int] = [:]
+        for entry in built { for input in entry.node.inputs { consumers[input, default: 0] += 1 } }
+        var layersByName: [String: Layer] = [:]
+        for entry in built { layersByName[entry.node.name] = entry.layer }
+
+        var slotOf: [String: Int] = [inputName: 0]
+        var slots = 1
+        var plan: [Step] = []
+        var stepOfProducer: [String: Int] = [:]
+        for (node, layer) in built where node.name != inputName {
+            let inputSlots = node.inputs.map { slotOf[$0]! }
+            if layer is Identity {
+                slotOf[node.name] = inputSlots[0]
+                continue
+            }
+            if fold, let batchNorm = layer as? BatchNormalization, node.inputs.count == 1,
+               let producerStep = stepOfProducer[node.inputs[0]], consumers[node.inputs[0]] == 1,
+               node.inputs[0] != outputName,
+               let foldable = plan[producerStep].layer as? any BatchNormFoldable,
+               foldable.foldableActivation == .linear, foldable.foldedChannels == batchNorm.scale.count {
+                let producer = plan[producerStep]
+                plan[producerStep] = Step(layer: foldable.folded(scale: batchNorm.scale, shift: batchNorm.shift),
+                                          inputs: producer.inputs, output: producer.output)
+                slotOf[node.name] = producer.output
+                stepOfProducer[node.name] = producerStep
+                continue
+            }
+            slotOf[node.name] = slots
+            stepOfProducer[node.name] = plan.count
+            plan.append(Step(layer: layer, inputs: inputSlots, output: slots))
+            slots += 1
+        }
+        _ = layersByName
+        return (plan, slots, slotOf[outputName]!)
+    }
+}
+
+/// A layer's weights, found through its group's `weight_names` attribute (never by guessing paths).
+struct WeightStore {
+    let file: HDF5File
+    let base: String
+    let layerNames: Set<String>
+
+    init(file: HDF5File) throws {
+        self.file = file
+        // A full-model save keeps weights under /model_weights; very old files kept them at the root.
+        base = file.exists("/model_weights") ? "/model_weights" : "/"
+        let group = base == "/" ? file.root : try file.group(base)
+        layerNames = Set(try group.stringArrayAttribute("layer_names"))
+    }
+
+    /// Weights keyed by their short name: `conv2d_1/conv2d_1_1/kernel:0` → `kernel`.
+    func weights(of layer: String) throws -> [String: LayerSpec.Weight] {
+        guard layerNames.contains(layer) else { return [:] }
+        let groupPath = (base == "/" ? "" : base) + "/" + layer
+        let group = try file.group(groupPath)
+        var weights: [String: LayerSpec.Weight] = [:]
+        for weightName in try group.stringArrayAttribute("weight_names") {
+            let (shape, values) = try file.floatDataset(groupPath + "/" + weightName)
+            var key = String(weightName.split(separator: "/").last ?? Substring(weightName))
+            if let colon = key.firstIndex(of: ":") { key = String(key[..<colon]) }
+            weights[key] = LayerSpec.Weight(shape: shape, values: values)
+        }
+        return weights
+    }
+}

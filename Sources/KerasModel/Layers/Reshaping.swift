@@ -1,0 +1,87 @@
+/// `Flatten` and `Reshape`: the values stay in row-major (channels-last) order; only the shape changes.
+struct Reshape: Layer {
+    let name: String
+    let kerasClass: String
+    let outputShape: [Int]
+    let parameterCount = 0
+
+    init(flatten spec: LayerSpec) throws {
+        try spec.requireChannelsLast()
+        name = spec.name
+        kerasClass = "Flatten"
+        outputShape = [try spec.singleInputShape.reduce(1, *)]
+    }
+
+    init(reshape spec: LayerSpec) throws {
+        name = spec.name
+        kerasClass = "Reshape"
+        let count = try spec.singleInputShape.reduce(1, *)
+        guard var target = spec.config["target_shape"]?.array?.map({ $0.int ?? -1 }) else { throw spec.invalid("target_shape") }
+        let known = target.filter { $0 != -1 }.reduce(1, *)
+        if let unknown = target.firstIndex(of: -1), known > 0 { target[unknown] = count / known }
+        guard target.reduce(1, *) == count, target.allSatisfy({ $0 > 0 }) else {
+            throw ModelError.shapeMismatch(path: spec.path, layer: spec.name, expected: "a target shape holding \(count) values",
+                                           found: spec.config["target_shape"]?.summary ?? "none")
+        }
+        outputShape = target
+    }
+
+    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
+        Tensor(shape: outputShape, data: inputs[0].data)
+    }
+}
+
+/// `ZeroPadding2D`: `padding` as one number, (rows, columns), or ((top, bottom), (left, right)).
+struct ZeroPadding2D: Layer {
+    let name: String
+    let kerasClass = "ZeroPadding2D"
+    let outputShape: [Int]
+    let parameterCount = 0
+    let top: Int, bottom: Int, left: Int, right: Int
+    let inputShape: (height: Int, width: Int, channels: Int)
+
+    init(_ spec: LayerSpec) throws {
+        try spec.requireChannelsLast()
+        inputShape = try spec.imageInputShape
+        name = spec.name
+        let padding = spec.config["padding"] ?? .number(1)
+        if let all = padding.int {
+            (top, bottom, left, right) = (all, all, all, all)
+        } else if let pair = padding.intList(count: 2) {
+            (top, bottom, left, right) = (pair[0], pair[0], pair[1], pair[1])
+        } else if let rows = padding[0]?.intList(count: 2), let columns = padding[1]?.intList(count: 2) {
+            (top, bottom, left, right) = (rows[0], rows[1], columns[0], columns[1])
+        } else {
+            throw spec.invalid("padding")
+        }
+        outputShape = [inputShape.height + top + bottom, inputShape.width + left + right, inputShape.channels]
+    }
+
+    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
+        var output = Tensor(zeros: outputShape)
+        let rowValues = inputShape.width * inputShape.channels
+        let outputRow = outputShape[1] * inputShape.channels
+        for y in 0..<inputShape.height {
+            let source = y * rowValues
+            let target = (y + top) * outputRow + left * inputShape.channels
+            output.data.replaceSubrange(target..<(target + rowValues), with: inputs[0].data[source..<(source + rowValues)])
+        }
+        return output
+    }
+}
+
+/// Layers that only act during training (`Dropout`, `SpatialDropout2D`, `GaussianNoise`, …) and `InputLayer`.
+struct Identity: Layer {
+    let name: String
+    let kerasClass: String
+    let outputShape: [Int]
+    let parameterCount = 0
+
+    init(_ spec: LayerSpec) throws {
+        name = spec.name
+        kerasClass = spec.kerasClass
+        outputShape = try spec.singleInputShape
+    }
+
+    func callAsFunction(_ inputs: [Tensor]) -> Tensor { inputs[0] }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import KerasModel
+
+@Suite struct BadModelTests {
+    private func temporaryFile(_ name: String, contents: Data) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent(name)
+        try contents.write(to: url)
+        return url.path
+    }
+
+    @Test func missingFile() {
+        #expect(throws: ModelError.notHDF5(path: "/nonexistent/model.hdf5", reason: "no such file")) {
+            try KerasModel(path: "/nonexistent/model.hdf5")
+        }
+    }
+
+    @Test func notAnHDF5File() throws {
+        let path = try temporaryFile("model.hdf5", contents: Data("not a model\n".utf8))
+        let error = ModelError.notHDF5(path: path, reason: "not an HDF5 file")
+        #expect(throws: error) { try KerasModel(path: path) }
+        #expect(error.description == "\(path): expected a Keras HDF5 model, but the file cannot be opened as HDF5: not an HDF5 file")
+    }
+
+    @Test func truncatedModel() throws {
+        let whole = try Data(contentsOf: URL(fileURLWithPath: try Fixtures.defaultModel))
+        let path = try temporaryFile("truncated.hdf5", contents: whole.prefix(whole.count / 2))
+        do {
+            _ = try KerasModel(path: path)
+            Issue.record("a truncated model loaded")
+        } catch let error as ModelError {
+            // HDF5 may refuse the file at open (its end-of-file address is past the end) or while reading weights.
+            let message = error.description
+            #expect(message.hasPrefix(path + ": expected"), "\(message)")
+        }
+    }
+
+    @Test func weightsOnlyFile() {
+        let path = Fixtures.kerasFile("weights_only.weights.h5")
+        #expect(throws: ModelError.notAKerasModel(path: path, found: "a weights-only file (saved with save_weights: no model_config attribute)")) {
+            try KerasModel(path: path)
+        }
+    }
+
+    @Test func unsupportedLayerNamesItsTypeItsNameAndTheSupportedList() throws {
+        let path = Fixtures.kerasFile("unsupported_layer.h5")
+        do {
+            _ = try KerasModel(path: path)
+            Issue.record("a model with LayerNormalization loaded")
+        } catch let error as ModelError {
+            guard case let .unsupportedLayer(errorPath, type, name, supported) = error else {
+                Issue.record("unexpected error: \(error)")
+                return
+            }
+            #expect(errorPath == path && type == "LayerNormalization" && name == "layer_norm")
+            #expect(supported.contains("SeparableConv2D") && supported.contains("Concatenate"))
+            #expect(error.description.hasPrefix("\(path): unsupported layer 'LayerNormalization' (layer 'layer_norm'); supported: Activation, Add,"))
+        }
+    }
+
+    @Test func wrongInputSize() throws {
+        let model = try KerasModel(path: try Fixtures.defaultModel)
+        #expect(throws: ModelError.input(expected: "4096 values for shape (None, 64, 64, 1)", found: "10")) {
+            try model.predict([Float](repeating: 0, count: 10))
+        }
+    }
+}
+
+@Suite struct LayerRuleTests {
+    @Test func samePaddingPutsTheExtraPixelAfter() {
+        // TensorFlow: input 6, kernel 3, stride 2 → 3 outputs, total padding 1, none before, one after.
+        let axis = WindowAxis(input: 6, kernel: 3, stride: 2, same: true)
+        #expect(axis.output == 3 && axis.padBefore == 0)
+        let odd = WindowAxis(input: 5, kernel: 4, stride: 1, same: true)
+        #expect(odd.output == 5 && odd.padBefore == 1)
+        let valid = WindowAxis(input: 7, kernel: 3, stride: 2, dilation: 1, same: false)
+        #expect(valid.output == 3 && valid.padBefore == 0)
+        let dilated = WindowAxis(input: 9, kernel: 3, stride: 1, dilation: 2, same: false)
+        #expect(dilated.output == 5)
+    }
+
+    @Test func softmaxIsStableForLargeLogits() {
+        var values: [Float] = [1000, 1001, 1002]
+        ActivationFunction.softmax(&values, channels: 3)
+        #expect(abs(values.reduce(0, +) - 1) < 1e-6)
+        #expect(values[2] > values[1] && values[1] > values[0])
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The committed golden fixtures (written by scripts/reference/keras_goldens.py with TensorFlow).
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let keras = root.appendingPathComponent("Tests/Fixtures/keras")
+
+    static func kerasFile(_ name: String) -> String { keras.appendingPathComponent(name).path }
+
+    static var defaultModel: String {
+        get throws {
+            let path = root.appendingPathComponent("models/emotion_model.hdf5").path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw FixtureError("models/emotion_model.hdf5 is missing: run 'make assets' (make test does it)")
+            }
+            return path
+        }
+    }
+
+    struct Golden: Decodable {
+        struct Crop: Decodable {
+            let image: String
+            let resized: [UInt8]
+            let probabilities: [Float]
+        }
+
+        let model: String
+        let input_shape: [Int]
+        let inputs: [[Float]]
+        let outputs: [[Float]]
+        let crops: [Crop]?
+    }
+
+    static func golden(_ name: String) throws -> Golden {
+        let data = try Data(contentsOf: keras.appendingPathComponent(name))
+        return try JSONDecoder().decode(Golden.self, from: data)
+    }
+
+    /// Where two vectors differ most: (index, ours, reference, |difference|).
+    static func largestDifference(_ ours: [Float], _ reference: [Float]) -> (index: Int, ours: Float, reference: Float, difference: Float) {
+        var worst = (index: -1, ours: Float(0), reference: Float(0), difference: Float(0))
+        for index in ours.indices where abs(ours[index] - reference[index]) > worst.difference || worst.index < 0 {
+            worst = (index, ours[index], reference[index], abs(ours[index] - reference[index]))
+        }
+        return worst
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,57 @@
+import Testing
+@testable import KerasModel
+
+/// Outputs must equal TensorFlow's to 1e-5 (absolute): float32 arithmetic in a different order (and
+/// BatchNormalization folded into the convolution weights) moves results by a few ulps, far below that.
+@Suite struct GoldenTests {
+    static let tolerance: Float = 1e-5
+
+    @Test(arguments: ["dense_activations", "conv_functional", "vgg48_sequential"], [true, false])
+    func smallModelsMatchTensorFlow(name: String, fold: Bool) throws {
+        let golden = try Fixtures.golden(name + ".golden.json")
+        let model = try KerasModel(path: Fixtures.kerasFile(golden.model), options: .init(foldBatchNormalization: fold))
+        #expect(model.inputShape == golden.input_shape)
+        for (sample, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
+            let output = try model.predict(input)
+            #expect(output.count == expected.count)
+            let worst = Fixtures.largestDifference(output, expected)
+            #expect(worst.difference <= Self.tolerance,
+                    "\(name) sample \(sample): output[\(worst.index)] = \(worst.ours), TensorFlow \(worst.reference)")
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func defaultModelMatchesTensorFlowOnRandomInputs(fold: Bool) throws {
+        let golden = try Fixtures.golden("emotion_model.golden.json")
+        let model = try KerasModel(path: try Fixtures.defaultModel, options: .init(foldBatchNormalization: fold))
+        for (sample, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
+            let worst = Fixtures.largestDifference(try model.predict(input), expected)
+            #expect(worst.difference <= Self.tolerance,
+                    "sample \(sample): probability[\(worst.index)] = \(worst.ours), TensorFlow \(worst.reference)")
+        }
+    }
+
+    @Test func defaultModelMatchesTensorFlowOnFaceCrops() throws {
+        let golden = try Fixtures.golden("emotion_model.golden.json")
+        let model = try KerasModel(path: try Fixtures.defaultModel)
+        let crops = try #require(golden.crops)
+        #expect(crops.count >= 4)
+        for crop in crops {
+            // The reference normalises as the fer pipeline does: x / 255, then (x - 0.5) * 2.
+            let input = crop.resized.map { (Float($0) / 255 - 0.5) * 2 }
+            let worst = Fixtures.largestDifference(try model.predict(input), crop.probabilities)
+            #expect(worst.difference <= Self.tolerance,
+                    "\(crop.image): probability[\(worst.index)] = \(worst.ours), TensorFlow \(worst.reference)")
+        }
+    }
+
+    @Test func defaultModelStructure() throws {
+        let model = try KerasModel(path: try Fixtures.defaultModel)
+        #expect(model.kerasVersion == "2.0.5")
+        #expect(model.inputShape == [64, 64, 1])
+        #expect(model.outputShape == [7])
+        #expect(model.parameterCount == 58_423)
+        #expect(Set(model.layers.map(\.type)) == ["InputLayer", "Conv2D", "BatchNormalization", "Activation", "SeparableConv2D",
+                                                  "MaxPooling2D", "Add", "GlobalAveragePooling2D"])
+    }
+}
