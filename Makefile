@@ -43,8 +43,9 @@ run: deps assets build
 test: deps assets test-media
 	$(SWIFT) test
 
-bench: deps assets build
-	@echo "bench: nothing to measure yet (the decoder, detector and model benchmarks arrive with their issues)"
+bench: deps assets
+	$(SWIFT) build -c release --product facemood-bench
+	.build/release/facemood-bench $(CURDIR)
 
 install: build assets
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/facemood/models

@@ -1,6 +1,14 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// The inference and detection kernels are written with 8-lane SIMD; on x86-64 they need AVX2 and FMA
+/// enabled to become vector instructions (without FMA, `addingProduct` is a libm call per lane).
+#if arch(x86_64)
+let vectorKernels: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+#else
+let vectorKernels: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "facemood",
     platforms: [.macOS(.v13)],
@@ -23,7 +31,7 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
         .target(name: "VideoIO", dependencies: ["CFFmpeg"]),
-        .target(name: "KerasModel", dependencies: ["CHDF5"]),
+        .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels),
         .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel"]),
         .executableTarget(
             name: "facemood",
@@ -32,6 +40,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "facemood-bench", dependencies: ["FaceMood"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO"]),
         .testTarget(name: "KerasModelTests", dependencies: ["KerasModel"]),
         .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood"]),

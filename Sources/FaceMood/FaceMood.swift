@@ -1,3 +1,4 @@
+@_exported import KerasModel
 @_exported import VideoIO
 
 /// The tool's name and version, as written into every output it produces.

@@ -12,8 +12,8 @@ public final class KerasModel: Sendable {
     }
 
     public struct Options: Sendable {
-        /// Fold each BatchNormalization into the convolution before it (when that convolution has no
-        /// activation of its own and feeds nothing else).
+        /// Fold each BatchNormalization into the convolution before it, and an Activation into the layer
+        /// before it (when that layer has no activation of its own and feeds nothing else).
         public var foldBatchNormalization: Bool
 
         public init(foldBatchNormalization: Bool = true) {
@@ -31,12 +31,13 @@ public final class KerasModel: Sendable {
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameters } }
     public var outputCount: Int { outputShape.reduce(1, *) }
 
-    private let plan: [Step]
-    private let slotCount: Int
-    private let outputSlot: Int
+    fileprivate let plan: [Step]
+    /// Element count of each activation buffer; slot 0 holds the input.
+    fileprivate let slotSizes: [Int]
+    fileprivate let outputSlot: Int
 
     /// One layer call: read `inputs` slots, write `output`.
-    private struct Step: Sendable {
+    fileprivate struct Step: Sendable {
         let layer: Layer
         let inputs: [Int]
         let output: Int
@@ -103,23 +104,16 @@ public final class KerasModel: Sendable {
         let compiled = Self.compile(built, inputName: graph.inputName, outputName: graph.outputName,
                                     fold: options.foldBatchNormalization)
         plan = compiled.plan
-        slotCount = compiled.slots
+        slotSizes = [graph.inputShape.reduce(1, *)] + compiled.plan.map(\.layer.outputCount)
         outputSlot = compiled.output
     }
 
     /// Class scores (the last layer's output, probabilities for a softmax model) for one input laid out
     /// as `inputShape`, row-major, channels last.
+    ///
+    /// This allocates its working memory on each call; keep an `InferenceSession` per thread to reuse it.
     public func predict(_ input: [Float]) throws -> [Float] {
-        let expected = inputShape.reduce(1, *)
-        guard input.count == expected else {
-            throw ModelError.input(expected: "\(expected) values for shape \(kerasShape(inputShape))", found: "\(input.count)")
-        }
-        var slots = [Tensor?](repeating: nil, count: slotCount)
-        slots[0] = Tensor(shape: inputShape, data: input)
-        for step in plan {
-            slots[step.output] = step.layer(step.inputs.map { slots[$0]! })
-        }
-        return slots[outputSlot]!.data
+        try InferenceSession(model: self).predict(input)
     }
 
     /// `predict` for each input of a batch.
@@ -131,7 +125,7 @@ public final class KerasModel: Sendable {
 
     /// Assigns each layer output a slot, drops identities, and folds BatchNormalization where exact.
     private static func compile(_ built: [(node: ModelConfig.Node, layer: Layer)], inputName: String, outputName: String,
-                                fold: Bool) -> (plan: [Step], slots: Int, output: Int) {
+                                fold: Bool) -> (plan: [Step], output: Int) {
         var consumers: [String: Int] = [:]
         for entry in built { for input in entry.node.inputs { consumers[input, default: 0] += 1 } }
         var layersByName: [String: Layer] = [:]
@@ -159,13 +153,88 @@ public final class KerasModel: Sendable {
                 stepOfProducer[node.name] = producerStep
                 continue
             }
+            if fold, let activation = layer as? Activation, node.inputs.count == 1,
+               let producerStep = stepOfProducer[node.inputs[0]], consumers[node.inputs[0]] == 1,
+               node.inputs[0] != outputName,
+               var fusable = plan[producerStep].layer as? any ActivationFusable, fusable.activation == .linear {
+                fusable.activation = activation.function
+                let producer = plan[producerStep]
+                plan[producerStep] = Step(layer: fusable, inputs: producer.inputs, output: producer.output)
+                slotOf[node.name] = producer.output
+                stepOfProducer[node.name] = producerStep
+                continue
+            }
             slotOf[node.name] = slots
             stepOfProducer[node.name] = plan.count
             plan.append(Step(layer: layer, inputs: inputSlots, output: slots))
             slots += 1
         }
         _ = layersByName
-        return (plan, slots, slotOf[outputName]!)
+        return (plan, slotOf[outputName]!)
+    }
+}
+
+/// The working memory for running one model on one thread: an activation buffer per layer output and a
+/// scratch area, allocated once and reused for every input. Not for sharing between threads.
+public final class InferenceSession {
+    public let model: KerasModel
+    private let buffers: [UnsafeMutablePointer<Float>]
+    private let scratch = Scratch()
+
+    public init(model: KerasModel) {
+        self.model = model
+        buffers = model.slotSizes.map { size in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
+            buffer.initialize(repeating: 0, count: max(size, 1))
+            return buffer
+        }
+    }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+    }
+
+    public var inputCount: Int { model.slotSizes[0] }
+    public var outputCount: Int { model.slotSizes[model.outputSlot] }
+
+    /// Class scores for one input laid out as the model's input shape, row-major, channels last.
+    public func predict(_ input: [Float]) throws -> [Float] {
+        guard input.count == inputCount else {
+            throw ModelError.input(expected: "\(inputCount) values for shape \(kerasShape(model.inputShape))", found: "\(input.count)")
+        }
+        return input.withUnsafeBufferPointer { predict($0) }
+    }
+
+    /// `predict` without allocating an input array: `fill` writes the input into the session's buffer.
+    public func predict(filling fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> [Float] {
+        fill(UnsafeMutableBufferPointer(start: buffers[0], count: inputCount))
+        return run()
+    }
+
+    private func predict(_ input: UnsafeBufferPointer<Float>) -> [Float] {
+        buffers[0].update(from: input.baseAddress!, count: inputCount)
+        return run()
+    }
+
+    /// Seconds spent in each executed layer (after folding) over `repeats` runs on `input`, for benchmarks.
+    public func layerTimes(_ input: [Float], repeats: Int) throws -> [(layer: String, seconds: Double)] {
+        _ = try predict(input)
+        var totals = [UInt64](repeating: 0, count: model.plan.count)
+        for _ in 0..<repeats {
+            for (index, step) in model.plan.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                step.layer.forward(step.inputs.map { UnsafePointer(buffers[$0]) }, into: buffers[step.output], scratch: scratch)
+                totals[index] += DispatchTime.now().uptimeNanoseconds - start
+            }
+        }
+        return zip(model.plan, totals).map { ("\($0.layer.name) (\($0.layer.kerasClass))", Double($1) / 1e9 / Double(repeats)) }
+    }
+
+    private func run() -> [Float] {
+        for step in model.plan {
+            step.layer.forward(step.inputs.map { UnsafePointer(buffers[$0]) }, into: buffers[step.output], scratch: scratch)
+        }
+        return Array(UnsafeBufferPointer(start: buffers[model.outputSlot], count: outputCount))
     }
 }
 

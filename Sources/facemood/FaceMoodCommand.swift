@@ -8,7 +8,7 @@ struct FaceMoodCommand: ParsableCommand {
         commandName: "facemood",
         abstract: "Annotate video files with facial emotion, frame by frame, offline.",
         version: FaceMoodTool.version,
-        subcommands: [Probe.self]
+        subcommands: [Probe.self, ModelInfo.self, Classify.self]
     )
 }
 
@@ -22,7 +22,19 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// Prints the one-line error users see and turns it into a failing exit code.
+@discardableResult
 func fail(_ error: Error) -> ExitCode {
     FileHandle.standardError.write(Data("facemood: \(error)\n".utf8))
     return ExitCode.failure
+}
+
+@discardableResult
+func fail(_ message: String) -> ExitCode {
+    fail(CommandFailure(message))
+}
+
+/// A failure the command itself detects, with its message as written.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -83,7 +83,7 @@ import Testing
 
     @Test func softmaxIsStableForLargeLogits() {
         var values: [Float] = [1000, 1001, 1002]
-        ActivationFunction.softmax(&values, channels: 3)
+        values.withUnsafeMutableBufferPointer { ActivationFunction.softmax($0, channels: 3) }
         #expect(abs(values.reduce(0, +) - 1) < 1e-6)
         #expect(values[2] > values[1] && values[1] > values[0])
     }

@@ -12,9 +12,8 @@ struct Activation: Layer {
         function = try spec.activation()
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
-        function.apply(&data, channels: inputs[0].channels)
-        return Tensor(shape: outputShape, data: data)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        output.update(from: inputs[0], count: outputCount)
+        function.apply(output, count: outputCount, channels: outputShape.last ?? 1)
     }
 }

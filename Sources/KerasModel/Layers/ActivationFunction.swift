@@ -33,37 +33,38 @@ enum ActivationFunction: Sendable, Equatable {
         }
     }
 
-    /// Applies the function in place; softmax works along the last axis of `channels` values.
-    func apply(_ values: inout [Float], channels: Int) {
+    /// Applies the function in place to `count` values; softmax works along the last axis of `channels` values.
+    func apply(_ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
+        let values = UnsafeMutableBufferPointer(start: values, count: count)
         switch self {
         case .linear: return
-        case .relu: mapInPlace(&values) { max($0, 0) }
-        case .relu6: mapInPlace(&values) { min(max($0, 0), 6) }
-        case .elu: mapInPlace(&values) { $0 > 0 ? $0 : expm1f($0) }
+        case .relu: mapInPlace(values) { max($0, 0) }
+        case .relu6: mapInPlace(values) { min(max($0, 0), 6) }
+        case .elu: mapInPlace(values) { $0 > 0 ? $0 : expm1f($0) }
         case .selu:
             // The constants of Klambauer et al. as Keras states them.
             let alpha: Float = 1.6732632423543772848170429916717
             let scale: Float = 1.0507009873554804934193349852946
-            mapInPlace(&values) { $0 > 0 ? scale * $0 : scale * alpha * expm1f($0) }
-        case .tanh: mapInPlace(&values) { tanhf($0) }
-        case .sigmoid: mapInPlace(&values) { Self.sigmoid($0) }
+            mapInPlace(values) { $0 > 0 ? scale * $0 : scale * alpha * expm1f($0) }
+        case .tanh: mapInPlace(values) { tanhf($0) }
+        case .sigmoid: mapInPlace(values) { Self.sigmoid($0) }
         case let .hardSigmoid(keras3):
             if keras3 {
-                mapInPlace(&values) { min(max($0 + 3, 0), 6) / 6 }
+                mapInPlace(values) { min(max($0 + 3, 0), 6) / 6 }
             } else {
-                mapInPlace(&values) { min(max(0.2 * $0 + 0.5, 0), 1) }
+                mapInPlace(values) { min(max(0.2 * $0 + 0.5, 0), 1) }
             }
-        case .swish: mapInPlace(&values) { $0 * Self.sigmoid($0) }
-        case .softmax: Self.softmax(&values, channels: channels)
+        case .swish: mapInPlace(values) { $0 * Self.sigmoid($0) }
+        case .softmax: Self.softmax(values, channels: channels)
         }
     }
 
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 
     /// Subtracts the maximum first, as TensorFlow does, so large logits do not overflow.
-    static func softmax(_ values: inout [Float], channels: Int) {
+    static func softmax(_ buffer: UnsafeMutableBufferPointer<Float>, channels: Int) {
         guard channels > 0 else { return }
-        values.withUnsafeMutableBufferPointer { buffer in
+        do {
             var start = 0
             while start < buffer.count {
                 let row = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + channels)])
@@ -81,8 +82,6 @@ enum ActivationFunction: Sendable, Equatable {
 }
 
 @inline(__always)
-func mapInPlace(_ values: inout [Float], _ transform: (Float) -> Float) {
-    values.withUnsafeMutableBufferPointer { buffer in
-        for index in buffer.indices { buffer[index] = transform(buffer[index]) }
-    }
+func mapInPlace(_ buffer: UnsafeMutableBufferPointer<Float>, _ transform: (Float) -> Float) {
+    for index in buffer.indices { buffer[index] = transform(buffer[index]) }
 }

@@ -6,6 +6,16 @@ protocol BatchNormFoldable: Layer {
     func folded(scale: [Float], shift: [Float]) -> Layer
 }
 
+/// A layer that can apply an activation to its own output, saving a separate pass.
+protocol ActivationFusable: Layer {
+    var activation: ActivationFunction { get set }
+}
+
+extension Conv2D: ActivationFusable {}
+extension DepthwiseConv2D: ActivationFusable {}
+extension SeparableConv2D: ActivationFusable {}
+extension Dense: ActivationFusable {}
+
 /// `BatchNormalization` at inference: `gamma * (x - mean) / sqrt(variance + epsilon) + beta`, along the last axis.
 struct BatchNormalization: Layer {
     let name: String
@@ -44,16 +54,18 @@ struct BatchNormalization: Layer {
         parameterCount = channels * 2 + (gamma == nil ? 0 : channels) + (beta == nil ? 0 : channels)
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let channels = scale.count
-        data.withUnsafeMutableBufferPointer { values in
-            var start = 0
-            while start < values.count {
-                for c in 0..<channels { values[start + c] = values[start + c] * scale[c] + shift[c] }
-                start += channels
+        let source = inputs[0]
+        scale.withUnsafeBufferPointer { scale in
+            shift.withUnsafeBufferPointer { shift in
+                var start = 0
+                let count = outputCount
+                while start < count {
+                    for c in 0..<channels { output[start + c] = source[start + c] * scale[c] + shift[c] }
+                    start += channels
+                }
             }
         }
-        return Tensor(shape: outputShape, data: data)
     }
 }

@@ -7,7 +7,7 @@ struct DepthwiseConv2D: Layer {
     let parameterCount: Int
     let depthwise: DepthwiseKernel
     let bias: [Float]
-    let activation: ActivationFunction
+    var activation: ActivationFunction
 
     init(_ spec: LayerSpec) throws {
         try spec.requireChannelsLast()
@@ -31,10 +31,9 @@ struct DepthwiseConv2D: Layer {
         activation = layer.activation
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var output = depthwise.apply(inputs[0].data, bias: bias)
-        activation.apply(&output, channels: depthwise.outputChannels)
-        return Tensor(shape: outputShape, data: output)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        bias.withUnsafeBufferPointer { depthwise.apply(inputs[0], bias: $0.baseAddress!, into: output) }
+        activation.apply(output, count: outputCount, channels: depthwise.outputChannels)
     }
 }
 
@@ -76,37 +75,105 @@ struct DepthwiseKernel: Sendable {
         return DepthwiseKernel(geometry: geometry, inputChannels: inputChannels, multiplier: multiplier, kernel: kernel)
     }
 
-    func apply(_ input: [Float], bias: [Float]?) -> [Float] {
+    /// The depthwise convolution of `source` plus `bias` (one value per output channel) into `target`.
+    func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
-        var output = [Float](repeating: 0, count: rows.output * columns.output * channels)
-        input.withUnsafeBufferPointer { source in
-            kernel.withUnsafeBufferPointer { weights in
-                output.withUnsafeMutableBufferPointer { target in
-                    for oy in 0..<rows.output {
-                        for ox in 0..<columns.output {
-                            let out = target.baseAddress! + (oy * columns.output + ox) * channels
-                            if let bias { for c in 0..<channels { out[c] = bias[c] } }
-                            for ky in 0..<rows.kernel {
-                                let iy = oy * rows.stride + ky * rows.dilation - rows.padBefore
-                                if iy < 0 || iy >= rows.input { continue }
-                                for kx in 0..<columns.kernel {
-                                    let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
-                                    if ix < 0 || ix >= columns.input { continue }
-                                    let pixel = source.baseAddress! + (iy * columns.input + ix) * inputChannels
-                                    let tap = weights.baseAddress! + (ky * columns.kernel + kx) * channels
-                                    if multiplier == 1 {
-                                        for c in 0..<channels { out[c] += pixel[c] * tap[c] }
-                                    } else {
-                                        for c in 0..<channels { out[c] += pixel[c / multiplier] * tap[c] }
-                                    }
+        // The common case (3×3, dilation 1, multiplier 1) away from the border needs no tap bounds, and four
+        // neighbouring pixels share each weight load and keep four independent sums in flight.
+        let isPlain3x3 = multiplier == 1 && rows.kernel == 3 && columns.kernel == 3 && rows.dilation == 1 && columns.dilation == 1
+        let vectorChannels = channels / 8 * 8
+        kernel.withUnsafeBufferPointer { kernelBuffer in
+            let weights = kernelBuffer.baseAddress!
+            for oy in 0..<rows.output {
+                let iyTop = oy * rows.stride - rows.padBefore
+                let rowsInside = iyTop >= 0 && iyTop + 2 < rows.input
+                var ox = 0
+                while ox < columns.output {
+                    let ixLeft = ox * columns.stride - columns.padBefore
+                    if isPlain3x3 && rowsInside && ox + 4 <= columns.output && ixLeft >= 0
+                        && ixLeft + 3 * columns.stride + 2 < columns.input {
+                        let rowStep = columns.input * channels, pixelStep = columns.stride * channels
+                        let top = source + (iyTop * columns.input + ixLeft) * channels
+                        let out = target + (oy * columns.output + ox) * channels
+                        var c = 0
+                        while c < vectorChannels {
+                            let w = weights + c
+                            let start = load8(bias + c)
+                            var s0 = start, s1 = start, s2 = start, s3 = start
+                            for ky in 0..<3 {
+                                let row = top + ky * rowStep + c
+                                for kx in 0..<3 {
+                                    let weight = load8(w + (ky * 3 + kx) * channels)
+                                    let tap = row + kx * channels
+                                    s0 = s0.addingProduct(load8(tap), weight)
+                                    s1 = s1.addingProduct(load8(tap + pixelStep), weight)
+                                    s2 = s2.addingProduct(load8(tap + 2 * pixelStep), weight)
+                                    s3 = s3.addingProduct(load8(tap + 3 * pixelStep), weight)
                                 }
                             }
+                            store8(s0, out + c)
+                            store8(s1, out + channels + c)
+                            store8(s2, out + 2 * channels + c)
+                            store8(s3, out + 3 * channels + c)
+                            c += 8
                         }
+                        if c < channels {
+                            for pixel in 0..<4 {
+                                applyPixel(source, bias: bias, into: target, oy: oy, ox: ox + pixel, firstChannel: c)
+                            }
+                        }
+                        ox += 4
+                        continue
                     }
+                    applyPixel(source, bias: bias, into: target, oy: oy, ox: ox, firstChannel: 0)
+                    ox += 1
                 }
             }
         }
-        return output
+    }
+
+    /// One output pixel, channels from `firstChannel` on, with the window clipped to the input.
+    @inline(__always)
+    private func applyPixel(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                            oy: Int, ox: Int, firstChannel: Int) {
+        let rows = geometry.rows, columns = geometry.columns
+        let channels = outputChannels
+        let ky0 = max(0, (rows.padBefore - oy * rows.stride + rows.dilation - 1) / rows.dilation)
+        let ky1 = max(ky0, min(rows.kernel, (rows.input + rows.padBefore - oy * rows.stride + rows.dilation - 1) / rows.dilation))
+        let kx0 = max(0, (columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation)
+        let kx1 = max(kx0, min(columns.kernel, (columns.input + columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation))
+        let out = target + (oy * columns.output + ox) * channels
+        kernel.withUnsafeBufferPointer { kernelBuffer in
+            let weights = kernelBuffer.baseAddress!
+            var c = firstChannel
+            if multiplier == 1 {
+                while c + 8 <= channels {
+                    var sum = load8(bias + c)
+                    for ky in ky0..<ky1 {
+                        let row = source + ((oy * rows.stride + ky * rows.dilation - rows.padBefore) * columns.input) * inputChannels + c
+                        let taps = weights + ky * columns.kernel * channels + c
+                        for kx in kx0..<kx1 {
+                            let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
+                            sum = sum.addingProduct(load8(row + ix * inputChannels), load8(taps + kx * channels))
+                        }
+                    }
+                    store8(sum, out + c)
+                    c += 8
+                }
+            }
+            for channel in c..<channels {
+                var sum = bias[channel]
+                for ky in ky0..<ky1 {
+                    let iy = oy * rows.stride + ky * rows.dilation - rows.padBefore
+                    for kx in kx0..<kx1 {
+                        let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
+                        sum += source[(iy * columns.input + ix) * inputChannels + channel / multiplier]
+                            * weights[(ky * columns.kernel + kx) * channels + channel]
+                    }
+                }
+                out[channel] = sum
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@ struct GlobalPooling2D: Layer {
     let parameterCount = 0
     let kind: Pooling2D.Kind
     let channels: Int
+    let inputCount: Int
 
     init(_ spec: LayerSpec, kind: Pooling2D.Kind) throws {
         try spec.requireChannelsLast()
@@ -14,22 +15,22 @@ struct GlobalPooling2D: Layer {
         kerasClass = kind == .max ? "GlobalMaxPooling2D" : "GlobalAveragePooling2D"
         self.kind = kind
         channels = input.channels
+        inputCount = input.height * input.width * input.channels
         outputShape = try spec.bool("keepdims", default: false) ? [1, 1, channels] : [channels]
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        let source = inputs[0].data
-        let positions = source.count / channels
-        var output = [Float](repeating: kind == .max ? -.infinity : 0, count: channels)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let source = inputs[0]
+        let positions = inputCount / channels
+        output.update(repeating: kind == .max ? -.infinity : 0, count: channels)
         for position in 0..<positions {
+            let pixel = source + position * channels
             for c in 0..<channels {
-                let value = source[position * channels + c]
-                output[c] = kind == .max ? max(output[c], value) : output[c] + value
+                output[c] = kind == .max ? max(output[c], pixel[c]) : output[c] + pixel[c]
             }
         }
         if kind == .average {
             for c in 0..<channels { output[c] /= Float(positions) }
         }
-        return Tensor(shape: outputShape, data: output)
     }
 }

@@ -5,7 +5,33 @@ protocol Layer: Sendable {
     var kerasClass: String { get }
     var outputShape: [Int] { get }
     var parameterCount: Int { get }
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor
+    /// Writes the output for `inputs` (each laid out as its input shape) into `output`, which holds
+    /// `outputShape`'s element count. Nothing is allocated here: temporary space comes from `scratch`.
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch)
+}
+
+/// Reusable temporary memory for one inference thread (im2col patches, depthwise intermediates).
+final class Scratch {
+    private(set) var capacity = 0
+    private var storage: UnsafeMutablePointer<Float>?
+
+    /// At least `count` floats, valid until the next call.
+    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity || storage == nil {
+            storage?.deallocate()
+            storage = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            capacity = max(count, 1)
+        }
+        return storage!
+    }
+
+    deinit {
+        storage?.deallocate()
+    }
+}
+
+extension Layer {
+    var outputCount: Int { outputShape.reduce(1, *) }
 }
 
 /// Everything a layer constructor gets: its configuration, its weights by short name

@@ -13,9 +13,11 @@ struct LeakyReLU: Layer {
         slope = Float(try spec.optionalDouble("negative_slope") ?? spec.optionalDouble("alpha") ?? 0.3)
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
-        mapInPlace(&data) { $0 > 0 ? $0 : slope * $0 }
-        return Tensor(shape: outputShape, data: data)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let source = inputs[0]
+        for index in 0..<outputCount {
+            let x = source[index]
+            output[index] = x > 0 ? x : slope * x
+        }
     }
 }

@@ -20,19 +20,15 @@ struct ElementwiseMerge: Layer {
         outputShape = first
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
-        data.withUnsafeMutableBufferPointer { result in
-            for input in inputs.dropFirst() {
-                input.data.withUnsafeBufferPointer { operand in
-                    switch kind {
-                    case .add: for index in result.indices { result[index] += operand[index] }
-                    case .multiply: for index in result.indices { result[index] *= operand[index] }
-                    }
-                }
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let count = outputCount
+        output.update(from: inputs[0], count: count)
+        for operand in inputs.dropFirst() {
+            switch kind {
+            case .add: for index in 0..<count { output[index] += operand[index] }
+            case .multiply: for index in 0..<count { output[index] *= operand[index] }
             }
         }
-        return Tensor(shape: outputShape, data: data)
     }
 }
 
@@ -44,6 +40,8 @@ struct Concatenate: Layer {
     let parameterCount = 0
     /// Axis within the per-sample shape.
     let axis: Int
+    /// Values each input contributes per block: the product of its axes from `axis` on.
+    let runs: [Int]
 
     init(_ spec: LayerSpec) throws {
         name = spec.name
@@ -64,20 +62,19 @@ struct Concatenate: Layer {
             shape[axis] += input[axis]
         }
         self.axis = axis
+        runs = spec.inputShapes.map { $0[axis...].reduce(1, *) }
         outputShape = shape
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
         // Blocks: the product of the axes before `axis`; each input contributes a contiguous run per block.
         let blocks = outputShape[..<axis].reduce(1, *)
-        var output: [Float] = []
-        output.reserveCapacity(outputShape.reduce(1, *))
+        var cursor = output
         for block in 0..<blocks {
-            for input in inputs {
-                let run = input.shape[axis...].reduce(1, *)
-                output.append(contentsOf: input.data[(block * run)..<((block + 1) * run)])
+            for (input, run) in zip(inputs, runs) {
+                cursor.update(from: input + block * run, count: run)
+                cursor += run
             }
         }
-        return Tensor(shape: outputShape, data: output)
     }
 }

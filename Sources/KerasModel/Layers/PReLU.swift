@@ -5,6 +5,7 @@ struct PReLU: Layer {
     let outputShape: [Int]
     let parameterCount: Int
     let alphaShape: [Int]
+    let alphaStrides: [Int]
     let alpha: [Float]
 
     init(_ spec: LayerSpec) throws {
@@ -19,19 +20,17 @@ struct PReLU: Layer {
             alphaShape[axis - 1] = 1
         }
         self.alphaShape = alphaShape
+        alphaStrides = broadcastStrides(from: alphaShape, to: shape)
         alpha = try spec.weight("alpha", shape: alphaShape)
         parameterCount = alpha.count
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
-        let strides = broadcastStrides(from: alphaShape, to: outputShape)
-        data.withUnsafeMutableBufferPointer { values in
-            for index in values.indices where values[index] < 0 {
-                values[index] *= alpha[broadcastIndex(index, shape: outputShape, strides: strides)]
-            }
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let source = inputs[0]
+        for index in 0..<outputCount {
+            let x = source[index]
+            output[index] = x >= 0 ? x : x * alpha[broadcastIndex(index, shape: outputShape, strides: alphaStrides)]
         }
-        return Tensor(shape: outputShape, data: data)
     }
 }
 

@@ -26,32 +26,46 @@ struct Pooling2D: Layer {
         outputShape = [geometry.rows.output, geometry.columns.output, channels]
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
+    func forward(_ inputs: [UnsafePointer<Float>], into target: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let rows = geometry.rows, columns = geometry.columns
-        var output = [Float](repeating: 0, count: rows.output * columns.output * channels)
-        var accumulator = [Float](repeating: 0, count: channels)
-        inputs[0].data.withUnsafeBufferPointer { source in
-            for oy in 0..<rows.output {
-                let y0 = max(oy * rows.stride - rows.padBefore, 0)
-                let y1 = min(oy * rows.stride - rows.padBefore + rows.kernel, rows.input)
-                for ox in 0..<columns.output {
-                    let x0 = max(ox * columns.stride - columns.padBefore, 0)
-                    let x1 = min(ox * columns.stride - columns.padBefore + columns.kernel, columns.input)
-                    for c in 0..<channels { accumulator[c] = kind == .max ? -.infinity : 0 }
-                    for y in y0..<y1 {
-                        for x in x0..<x1 {
-                            let pixel = (y * columns.input + x) * channels
-                            for c in 0..<channels {
-                                accumulator[c] = kind == .max ? max(accumulator[c], source[pixel + c]) : accumulator[c] + source[pixel + c]
+        let vectorChannels = channels / 8 * 8
+        let isMax = kind == .max
+        let source = inputs[0]
+        do {
+            do {
+                for oy in 0..<rows.output {
+                    let y0 = max(oy * rows.stride - rows.padBefore, 0)
+                    let y1 = min(oy * rows.stride - rows.padBefore + rows.kernel, rows.input)
+                    for ox in 0..<columns.output {
+                        let x0 = max(ox * columns.stride - columns.padBefore, 0)
+                        let x1 = min(ox * columns.stride - columns.padBefore + columns.kernel, columns.input)
+                        let out = target + (oy * columns.output + ox) * channels
+                        let count = Float((y1 - y0) * (x1 - x0))
+                        var c = 0
+                        while c < vectorChannels {
+                            var value = Vector8(repeating: isMax ? -.infinity : 0)
+                            for y in y0..<y1 {
+                                for x in x0..<x1 {
+                                    let cell = load8(source + (y * columns.input + x) * channels + c)
+                                    value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
+                                }
                             }
+                            store8(isMax ? value : value / Vector8(repeating: count), out + c)
+                            c += 8
+                        }
+                        for channel in c..<channels {
+                            var value: Float = isMax ? -.infinity : 0
+                            for y in y0..<y1 {
+                                for x in x0..<x1 {
+                                    let cell = source[(y * columns.input + x) * channels + channel]
+                                    value = isMax ? max(value, cell) : value + cell
+                                }
+                            }
+                            out[channel] = isMax ? value : value / count
                         }
                     }
-                    let count = Float((y1 - y0) * (x1 - x0))
-                    let out = (oy * columns.output + ox) * channels
-                    for c in 0..<channels { output[out + c] = kind == .max ? accumulator[c] : accumulator[c] / count }
                 }
             }
         }
-        return Tensor(shape: outputShape, data: output)
     }
 }

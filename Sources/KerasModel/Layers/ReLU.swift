@@ -17,12 +17,12 @@ struct ReLU: Layer {
         threshold = Float(try spec.double("threshold", default: 0))
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var data = inputs[0].data
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
         let cap = maxValue ?? .infinity
-        mapInPlace(&data) { x in
-            x >= threshold ? min(x, cap) : negativeSlope * (x - threshold)
+        let source = inputs[0]
+        for index in 0..<outputCount {
+            let x = source[index]
+            output[index] = x >= threshold ? min(x, cap) : negativeSlope * (x - threshold)
         }
-        return Tensor(shape: outputShape, data: data)
     }
 }

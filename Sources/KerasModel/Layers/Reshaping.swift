@@ -26,8 +26,8 @@ struct Reshape: Layer {
         outputShape = target
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        Tensor(shape: outputShape, data: inputs[0].data)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        output.update(from: inputs[0], count: outputCount)
     }
 }
 
@@ -57,16 +57,13 @@ struct ZeroPadding2D: Layer {
         outputShape = [inputShape.height + top + bottom, inputShape.width + left + right, inputShape.channels]
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        var output = Tensor(zeros: outputShape)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        output.update(repeating: 0, count: outputCount)
         let rowValues = inputShape.width * inputShape.channels
         let outputRow = outputShape[1] * inputShape.channels
         for y in 0..<inputShape.height {
-            let source = y * rowValues
-            let target = (y + top) * outputRow + left * inputShape.channels
-            output.data.replaceSubrange(target..<(target + rowValues), with: inputs[0].data[source..<(source + rowValues)])
+            (output + (y + top) * outputRow + left * inputShape.channels).update(from: inputs[0] + y * rowValues, count: rowValues)
         }
-        return output
     }
 }
 
@@ -83,5 +80,7 @@ struct Identity: Layer {
         outputShape = try spec.singleInputShape
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor { inputs[0] }
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        output.update(from: inputs[0], count: outputCount)
+    }
 }

@@ -9,7 +9,10 @@ struct SeparableConv2D: Layer {
     /// `[in * multiplier][filters]`.
     let pointwise: [Float]
     let bias: [Float]
-    let activation: ActivationFunction
+    let pointwiseMatrix: PackedMatrix
+    /// Keras's separable convolution adds its bias once, after the pointwise step.
+    var zeroBias: [Float] { [Float](repeating: 0, count: depthwise.outputChannels) }
+    var activation: ActivationFunction
 
     init(_ spec: LayerSpec) throws {
         try spec.requireChannelsLast()
@@ -22,6 +25,7 @@ struct SeparableConv2D: Layer {
         activation = try spec.activation()
         outputShape = [depthwise.geometry.rows.output, depthwise.geometry.columns.output, filters]
         parameterCount = depthwise.kernel.count + pointwise.count + (useBias ? filters : 0)
+        pointwiseMatrix = PackedMatrix(rows: depthwise.outputChannels, columns: filters, values: pointwise, bias: bias)
     }
 
     private init(folding layer: SeparableConv2D, scale: [Float], shift: [Float]) {
@@ -34,15 +38,16 @@ struct SeparableConv2D: Layer {
         for index in pointwise.indices { pointwise[index] *= scale[index % layer.filters] }
         self.pointwise = pointwise
         bias = (0..<layer.filters).map { layer.bias[$0] * scale[$0] + shift[$0] }
+        pointwiseMatrix = PackedMatrix(rows: layer.depthwise.outputChannels, columns: layer.filters, values: pointwise, bias: bias)
         activation = layer.activation
     }
 
-    func callAsFunction(_ inputs: [Tensor]) -> Tensor {
-        let spatial = depthwise.apply(inputs[0].data, bias: nil)
-        var output = pointwiseProduct(spatial, inputChannels: depthwise.outputChannels, outputChannels: filters,
-                                      weights: pointwise, bias: bias)
-        activation.apply(&output, channels: filters)
-        return Tensor(shape: outputShape, data: output)
+    func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
+        let positions = outputShape[0] * outputShape[1]
+        let spatial = scratch.floats(positions * depthwise.outputChannels)
+        zeroBias.withUnsafeBufferPointer { depthwise.apply(inputs[0], bias: $0.baseAddress!, into: spatial) }
+        pointwiseMatrix.multiply(spatial, count: positions, into: output)
+        activation.apply(output, count: outputCount, channels: filters)
     }
 }
 
@@ -50,28 +55,4 @@ extension SeparableConv2D: BatchNormFoldable {
     var foldableActivation: ActivationFunction { activation }
     var foldedChannels: Int { filters }
     func folded(scale: [Float], shift: [Float]) -> Layer { SeparableConv2D(folding: self, scale: scale, shift: shift) }
-}
-
-/// `output[p][o] = bias[o] + Σ_i input[p][i] · weights[i][o]` for every position `p`: a 1×1 convolution,
-/// and Dense on the last axis.
-func pointwiseProduct(_ input: [Float], inputChannels: Int, outputChannels: Int, weights: [Float], bias: [Float]) -> [Float] {
-    let positions = input.count / inputChannels
-    var output = [Float](repeating: 0, count: positions * outputChannels)
-    input.withUnsafeBufferPointer { source in
-        weights.withUnsafeBufferPointer { matrix in
-            output.withUnsafeMutableBufferPointer { target in
-                for position in 0..<positions {
-                    let out = target.baseAddress! + position * outputChannels
-                    for o in 0..<outputChannels { out[o] = bias[o] }
-                    let pixel = source.baseAddress! + position * inputChannels
-                    for i in 0..<inputChannels {
-                        let value = pixel[i]
-                        let row = matrix.baseAddress! + i * outputChannels
-                        for o in 0..<outputChannels { out[o] += value * row[o] }
-                    }
-                }
-            }
-        }
-    }
-    return output
 }

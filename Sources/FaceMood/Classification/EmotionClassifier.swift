@@ -1,0 +1,64 @@
+import KerasModel
+
+/// One classification: probabilities in model order and the winning label.
+public struct Classification: Sendable, Equatable {
+    public let probabilities: [Float]
+    public let labels: [String]
+
+    /// Index of the highest probability (the first one on a tie, like numpy's argmax).
+    public var topIndex: Int {
+        var best = 0
+        for index in probabilities.indices where probabilities[index] > probabilities[best] { best = index }
+        return best
+    }
+
+    public var label: String { labels[topIndex] }
+    public var confidence: Float { probabilities[topIndex] }
+}
+
+/// A Keras classifier of gray face crops, with the labels and preprocessing that travel with it.
+/// Immutable, so one instance serves several threads.
+public final class EmotionClassifier: Sendable {
+    public let modelPath: String
+    public let model: KerasModel
+    public let profile: ModelProfile
+    public let inputWidth: Int
+    public let inputHeight: Int
+
+    public convenience init(modelPath: String, labels: [String]? = nil, inputRange: ModelProfile.InputRange? = nil,
+                            margin: Int? = nil) throws {
+        try self.init(model: try KerasModel(path: modelPath), labels: labels, inputRange: inputRange, margin: margin)
+    }
+
+    public init(model: KerasModel, labels: [String]? = nil, inputRange: ModelProfile.InputRange? = nil, margin: Int? = nil) throws {
+        let modelPath = model.path
+        guard model.inputShape.count == 3, model.inputShape[2] == 1 else {
+            throw ModelError.malformed(path: modelPath, expected: "a model with one gray input, shaped (None, height, width, 1)",
+                                       found: "input \(kerasShape(model.inputShape))")
+        }
+        guard model.outputShape.count == 1 else {
+            throw ModelError.malformed(path: modelPath, expected: "a classifier with one vector of class scores",
+                                       found: "output \(kerasShape(model.outputShape))")
+        }
+        self.modelPath = modelPath
+        self.model = model
+        inputHeight = model.inputShape[0]
+        inputWidth = model.inputShape[1]
+        profile = try ModelProfile.resolve(modelPath: modelPath, outputs: model.outputCount, labels: labels,
+                                           inputRange: inputRange, margin: margin)
+    }
+
+    /// Classifies an already-cropped face: resized to the model input (OpenCV's INTER_LINEAR), normalised.
+    public func classify(face: GrayImage) throws -> Classification {
+        let resized = resizeLinear(face, width: inputWidth, height: inputHeight)
+        return try classify(modelInput: resized)
+    }
+
+    /// Classifies a crop that already has the model's input size.
+    public func classify(modelInput: GrayImage) throws -> Classification {
+        precondition(modelInput.width == inputWidth && modelInput.height == inputHeight)
+        let range = profile.inputRange
+        let input = modelInput.pixels.map { range.normalize($0) }
+        return Classification(probabilities: try model.predict(input), labels: profile.labels)
+    }
+}

@@ -1,0 +1,64 @@
+import FaceMood
+import Foundation
+
+// `make bench`: release-build figures for the README's performance section. Not a test: it asserts nothing.
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+func machineDescription() -> String {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+    return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+}
+
+let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
+/// Sections to run (default all): decode, model.
+let sections = Set(CommandLine.arguments.dropFirst(2))
+func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
+let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
+    .map { root.appendingPathComponent("samples/media/\($0)").path }
+
+print("machine: \(machineDescription())")
+if wanted("decode") {
+print("")
+print("decode only (our reader, GRAY8 conversion included, FFmpeg's decoder threads on)")
+for path in media {
+    var frames = 0
+    let elapsed = try seconds {
+        let reader = try VideoReader(path: path)
+        while try reader.nextFrame() != nil { frames += 1 }
+    }
+    let name = URL(fileURLWithPath: path).lastPathComponent
+    print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
+        + String(format: "%5d frames  %8.1f frames/s", frames, Double(frames) / elapsed))
+}
+}
+
+if wanted("model") {
+print("")
+print("emotion model, one thread, one face at a time")
+let model = try KerasModel(path: root.appendingPathComponent("models/emotion_model.hdf5").path)
+var generator = SystemRandomNumberGenerator()
+let input = (0..<model.inputShape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) }
+let session = InferenceSession(model: model)
+for _ in 0..<20 { _ = try session.predict(input) }
+// The median of several batches: a neighbour's burst of load moves one batch, not the median.
+let runs = 200
+var batches: [Double] = []
+for _ in 0..<7 {
+    batches.append(try seconds { for _ in 0..<runs { _ = try session.predict(input) } } / Double(runs))
+}
+let median = batches.sorted()[batches.count / 2]
+print(String(format: "  emotion_model.hdf5 (%d parameters): %.3f ms per face (median of %d batches of %d)",
+             model.parameterCount, median * 1000, batches.count, runs))
+if wanted("layers") {
+    for (layer, time) in try session.layerTimes(input, repeats: 200).sorted(by: { $0.seconds > $1.seconds }).prefix(12) {
+        print(String(format: "    %7.1f µs  ", time * 1e6) + layer)
+    }
+}
+}
