@@ -7,7 +7,7 @@ BIN := .build/release/facemood
 SAMPLE ?= samples/media/single_face.mp4
 
 # Debian packages the build, the tests and the set-up need.
-DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev ffmpeg
+DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev ffmpeg opencv-data
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 

@@ -9,6 +9,10 @@ let vectorKernels: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-m
 let vectorKernels: [SwiftSetting] = []
 #endif
 
+/// The detector and the CNN are optimised in debug builds too: the golden tests run thousands of
+/// detections and inferences, which unoptimised code would stretch to tens of minutes.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "facemood",
     platforms: [.macOS(.v13)],
@@ -30,9 +34,11 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        .target(name: "VideoIO", dependencies: ["CFFmpeg"]),
-        .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels),
-        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel"]),
+        .target(name: "Imaging", swiftSettings: optimizedInDebug),
+        .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"]),
+        .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
+        .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),
+        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
         .executableTarget(
             name: "facemood",
             dependencies: [
@@ -43,6 +49,7 @@ let package = Package(
         .executableTarget(name: "facemood-bench", dependencies: ["FaceMood"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO"]),
         .testTarget(name: "KerasModelTests", dependencies: ["KerasModel"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "VideoIO"]),
         .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood"]),
     ]
 )

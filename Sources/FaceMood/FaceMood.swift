@@ -1,3 +1,5 @@
+@_exported import FaceDetection
+@_exported import Imaging
 @_exported import KerasModel
 @_exported import VideoIO
 

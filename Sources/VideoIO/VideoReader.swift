@@ -1,3 +1,5 @@
+@_exported import Imaging
+
 import CFFmpeg
 
 /// Decodes every frame of a file's best video stream, one at a time, with true presentation times.

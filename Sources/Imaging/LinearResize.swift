@@ -78,3 +78,55 @@ private struct LinearTaps {
         }
     }
 }
+
+/// Bilinear resize with OpenCV's bit-exact `INTER_LINEAR_EXACT` arithmetic: source coordinate
+/// `(d + 0.5) * scale - 0.5` in double (`scale = 1 / (target / source)`), weights with 8 fractional bits
+/// (`w1 = round(f * 256)`, `w0 = 256 - w1`), neighbours clamped to the edge, and
+/// `(Σ pixel · wx · wy + 2^15) >> 16`.
+public func resizeLinearExact(_ image: GrayImage, width targetWidth: Int, height targetHeight: Int) -> GrayImage {
+    precondition(targetWidth > 0 && targetHeight > 0 && image.width > 0 && image.height > 0)
+    if image.width == targetWidth && image.height == targetHeight { return image }
+    let columns = ExactTaps(source: image.width, target: targetWidth)
+    let rows = ExactTaps(source: image.height, target: targetHeight)
+    var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
+    image.pixels.withUnsafeBufferPointer { source in
+        output.withUnsafeMutableBufferPointer { target in
+            var upper = [Int32](repeating: 0, count: targetWidth)
+            var lower = [Int32](repeating: 0, count: targetWidth)
+            for y in 0..<targetHeight {
+                let top = rows.first[y] * image.width, bottom = rows.second[y] * image.width
+                for x in 0..<targetWidth {
+                    let c0 = columns.first[x], c1 = columns.second[x]
+                    let w0 = columns.weight0[x], w1 = columns.weight1[x]
+                    upper[x] = Int32(source[top + c0]) * w0 + Int32(source[top + c1]) * w1
+                    lower[x] = Int32(source[bottom + c0]) * w0 + Int32(source[bottom + c1]) * w1
+                }
+                let b0 = rows.weight0[y], b1 = rows.weight1[y]
+                for x in 0..<targetWidth {
+                    let value = (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16
+                    target[y * targetWidth + x] = UInt8(clamping: value)
+                }
+            }
+        }
+    }
+    return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
+}
+
+/// Clamped neighbour indices and 8-bit fixed-point weights along one axis, for `resizeLinearExact`.
+private struct ExactTaps {
+    var first: [Int] = [], second: [Int] = []
+    var weight0: [Int32] = [], weight1: [Int32] = []
+
+    init(source: Int, target: Int) {
+        let scale = 1.0 / (Double(target) / Double(source))
+        for d in 0..<target {
+            let coordinate = scale * (Double(d) + 0.5) - 0.5
+            let s = Int(coordinate.rounded(.down))
+            let w1 = Int32(((coordinate - Double(s)) * 256).rounded(.toNearestOrEven))
+            first.append(min(max(s, 0), source - 1))
+            second.append(min(max(s + 1, 0), source - 1))
+            weight0.append(256 - w1)
+            weight1.append(w1)
+        }
+    }
+}

@@ -1,0 +1,123 @@
+/// The cascade turned into integral-image offsets for one row stride, evaluated window by window with
+/// OpenCV's arithmetic (`HaarEvaluator::setWindow`, `OptFeature::calc`, `predictOrdered[Stump]`).
+struct CompiledCascade: Sendable {
+    /// Four corner offsets of each of a feature's three rectangles (unused rectangles have weight 0).
+    struct Feature: Sendable {
+        var offsets: (Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32, Int32)
+        var weights: (Float, Float, Float)
+    }
+
+    struct Stump: Sendable {
+        let feature: Feature
+        let threshold: Float
+        let left: Float
+        let right: Float
+    }
+
+    let stages: [HaarCascade.Stage]
+    let stumps: [Stump]
+    let features: [Feature]
+    let trees: [HaarCascade.Tree]
+    let nodes: [HaarCascade.Node]
+    let leaves: [Float]
+    let isStumpBased: Bool
+    /// The variance window: the detection window less a one-pixel border.
+    let normOffsets: (Int, Int, Int, Int)
+    let normArea: Double
+
+    init(cascade: HaarCascade, stride: Int) {
+        func corners(_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> (Int, Int, Int, Int) {
+            (y * stride + x, y * stride + x + width, (y + height) * stride + x, (y + height) * stride + x + width)
+        }
+        features = cascade.features.map { feature in
+            var offsets = [Int32](repeating: 0, count: 12)
+            var weights: [Float] = [0, 0, 0]
+            for (index, rect) in feature.rects.enumerated() {
+                let c = corners(rect.x, rect.y, rect.width, rect.height)
+                offsets[4 * index] = Int32(c.0)
+                offsets[4 * index + 1] = Int32(c.1)
+                offsets[4 * index + 2] = Int32(c.2)
+                offsets[4 * index + 3] = Int32(c.3)
+                weights[index] = rect.weight
+            }
+            return Feature(offsets: (offsets[0], offsets[1], offsets[2], offsets[3], offsets[4], offsets[5],
+                                     offsets[6], offsets[7], offsets[8], offsets[9], offsets[10], offsets[11]),
+                           weights: (weights[0], weights[1], weights[2]))
+        }
+        stages = cascade.stages
+        trees = cascade.trees
+        nodes = cascade.nodes
+        leaves = cascade.leaves
+        isStumpBased = cascade.isStumpBased
+        let features = self.features
+        stumps = isStumpBased
+            ? cascade.trees.map { tree in
+                let node = cascade.nodes[tree.firstNode]
+                return Stump(feature: features[node.feature], threshold: node.threshold,
+                             left: cascade.leaves[tree.firstLeaf], right: cascade.leaves[tree.firstLeaf + 1])
+            }
+            : []
+        normOffsets = corners(1, 1, cascade.windowWidth - 2, cascade.windowHeight - 2)
+        normArea = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
+    }
+
+    /// 1 when every stage accepts the window, otherwise minus the index of the rejecting stage (0 for
+    /// the first), or -1 when the window's variance rules it out.
+    @inline(__always)
+    func evaluate(sum: UnsafePointer<Int32>, squares: UnsafePointer<Int32>) -> Int {
+        let n = normOffsets
+        let windowSum = sum[n.0] &- sum[n.1] &- sum[n.2] &+ sum[n.3]
+        let windowSquares = UInt32(bitPattern: squares[n.0] &- squares[n.1] &- squares[n.2] &+ squares[n.3])
+        let spread = normArea * Double(windowSquares) - Double(windowSum) * Double(windowSum)
+        guard spread > 0 else { return -1 }
+        let inverse = Float(1 / spread.squareRoot())
+        // OpenCV also rejects nearly flat windows (standard deviation of 10 grey levels or less).
+        guard normArea * Double(inverse) < 0.1 else { return -1 }
+        return isStumpBased ? evaluateStumps(sum, inverse) : evaluateTrees(sum, inverse)
+    }
+
+    @inline(__always)
+    private func value(_ feature: Feature, _ sum: UnsafePointer<Int32>, _ inverse: Float) -> Float {
+        let o = feature.offsets, w = feature.weights
+        let s0 = sum[Int(o.0)] &- sum[Int(o.1)] &- sum[Int(o.2)] &+ sum[Int(o.3)]
+        let s1 = sum[Int(o.4)] &- sum[Int(o.5)] &- sum[Int(o.6)] &+ sum[Int(o.7)]
+        var result = w.0 * Float(s0) + w.1 * Float(s1)
+        if w.2 != 0 {
+            let s2 = sum[Int(o.8)] &- sum[Int(o.9)] &- sum[Int(o.10)] &+ sum[Int(o.11)]
+            result += w.2 * Float(s2)
+        }
+        return result * inverse
+    }
+
+    @inline(__always)
+    private func evaluateStumps(_ sum: UnsafePointer<Int32>, _ inverse: Float) -> Int {
+        stumps.withUnsafeBufferPointer { stumps in
+            for (index, stage) in stages.enumerated() {
+                var total = 0.0
+                for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
+                    let stump = stumps[s]
+                    total += Double(value(stump.feature, sum, inverse) < stump.threshold ? stump.left : stump.right)
+                }
+                if total < Double(stage.threshold) { return -index }
+            }
+            return 1
+        }
+    }
+
+    private func evaluateTrees(_ sum: UnsafePointer<Int32>, _ inverse: Float) -> Int {
+        for (index, stage) in stages.enumerated() {
+            var total = 0.0
+            for t in stage.firstTree..<(stage.firstTree + stage.treeCount) {
+                let tree = trees[t]
+                var node = 0
+                repeat {
+                    let current = nodes[tree.firstNode + node]
+                    node = value(features[current.feature], sum, inverse) < current.threshold ? current.left : current.right
+                } while node > 0
+                total += Double(leaves[tree.firstLeaf - node])
+            }
+            if total < Double(stage.threshold) { return -index }
+        }
+        return 1
+    }
+}

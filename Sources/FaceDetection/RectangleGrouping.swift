@@ -1,0 +1,73 @@
+/// OpenCV's `groupRectangles(rects, groupThreshold, eps)`: candidates are joined into classes when
+/// "similar" (every edge within `eps · (min(w1,w2) + min(h1,h2)) / 2`, transitively), each class is
+/// averaged (`round(sum · (1/n))` in Float, half to even), classes with `n <= groupThreshold` are dropped,
+/// and so is a class lying inside another (grown by `round(eps · size)`) when the other has
+/// `n2 > max(3, n1)` or `n1 < 3`. A threshold of 0 or less returns the candidates unchanged.
+public func groupRectangles(_ rectangles: [FaceBox], threshold: Int, eps: Double = 0.2) -> [FaceBox] {
+    guard threshold > 0, !rectangles.isEmpty else { return rectangles }
+    let labels = partition(rectangles) { a, b in
+        let delta = eps * Double(min(a.width, b.width) + min(a.height, b.height)) * 0.5
+        return Double(abs(a.x - b.x)) <= delta && Double(abs(a.y - b.y)) <= delta
+            && Double(abs(a.x + a.width - b.x - b.width)) <= delta && Double(abs(a.y + a.height - b.y - b.height)) <= delta
+    }
+    let classCount = (labels.max() ?? -1) + 1
+    var sums = [FaceBox](repeating: FaceBox(x: 0, y: 0, width: 0, height: 0), count: classCount)
+    var counts = [Int](repeating: 0, count: classCount)
+    for (rect, label) in zip(rectangles, labels) {
+        sums[label].x += rect.x
+        sums[label].y += rect.y
+        sums[label].width += rect.width
+        sums[label].height += rect.height
+        counts[label] += 1
+    }
+    let averages = (0..<classCount).map { index -> FaceBox in
+        let s = 1 / Float(counts[index])
+        func average(_ total: Int) -> Int { Int((Float(total) * s).rounded(.toNearestOrEven)) }
+        return FaceBox(x: average(sums[index].x), y: average(sums[index].y),
+                       width: average(sums[index].width), height: average(sums[index].height))
+    }
+    var result: [FaceBox] = []
+    for i in 0..<classCount where counts[i] > threshold {
+        let r1 = averages[i], n1 = counts[i]
+        var nested = false
+        for j in 0..<classCount where j != i && counts[j] > threshold {
+            let r2 = averages[j], n2 = counts[j]
+            let dx = Int((Double(r2.width) * eps).rounded(.toNearestOrEven))
+            let dy = Int((Double(r2.height) * eps).rounded(.toNearestOrEven))
+            if r1.x >= r2.x - dx && r1.y >= r2.y - dy && r1.x + r1.width <= r2.x + r2.width + dx
+                && r1.y + r1.height <= r2.y + r2.height + dy && (n2 > max(3, n1) || n1 < 3) {
+                nested = true
+                break
+            }
+        }
+        if !nested { result.append(r1) }
+    }
+    return result
+}
+
+/// Class labels (0, 1, … in order of first appearance) of the transitive closure of `similar`.
+func partition(_ items: [FaceBox], similar: (FaceBox, FaceBox) -> Bool) -> [Int] {
+    var parent = Array(items.indices)
+    func root(_ index: Int) -> Int {
+        var node = index
+        while parent[node] != node {
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        }
+        return node
+    }
+    for i in items.indices {
+        for j in items.indices where j > i && similar(items[i], items[j]) {
+            let a = root(i), b = root(j)
+            if a != b { parent[max(a, b)] = min(a, b) }
+        }
+    }
+    var labelOfRoot: [Int: Int] = [:]
+    return items.indices.map { index in
+        let r = root(index)
+        if let label = labelOfRoot[r] { return label }
+        let label = labelOfRoot.count
+        labelOfRoot[r] = label
+        return label
+    }
+}
