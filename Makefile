@@ -12,8 +12,9 @@ DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswsca
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 
 REFERENCE_ENV := .cache/reference-env
+OPENCV_ENV := .cache/opencv-env
 
-.PHONY: all deps assets test-media build run test bench install clean goldens
+.PHONY: all deps assets test-media build run test bench bench-opencv install clean goldens python-venv
 
 all: build
 
@@ -54,10 +55,22 @@ install: build assets
 
 # Re-records the committed golden fixtures with the pinned references (TensorFlow, OpenCV). Not part of
 # `make test`, which only reads the fixtures.
-goldens: deps assets
+goldens: deps assets python-venv
 	@[ -x $(REFERENCE_ENV)/bin/python ] || python3 -m venv $(REFERENCE_ENV)
 	$(REFERENCE_ENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/reference/requirements.txt
 	$(REFERENCE_ENV)/bin/python scripts/reference/keras_goldens.py
+
+# OpenCV's own detectMultiScale time on the same frames, beside `make bench`'s figure for ours.
+bench-opencv: deps assets python-venv
+	@[ -x $(OPENCV_ENV)/bin/python ] || python3 -m venv $(OPENCV_ENV)
+	$(OPENCV_ENV)/bin/pip install --quiet --disable-pip-version-check \
+		$$(grep -E '^(opencv-python-headless|numpy)==' scripts/reference/requirements.txt)
+	$(OPENCV_ENV)/bin/python scripts/reference/haar_goldens.py --bench
+
+# Debian's python3 needs python3-venv for virtual environments.
+python-venv:
+	@python3 -c 'import ensurepip' 2>/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 
 clean:
 	rm -rf .build out samples/generated

@@ -62,3 +62,19 @@ if wanted("layers") {
     }
 }
 }
+
+if wanted("detect") {
+    print("")
+    print("face detection, one thread, default parameters (scale 1.1, 5 neighbours, min size 30), first 60 frames")
+    let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
+    let detector = HaarDetector(cascade: cascade)
+    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+        let reader = try VideoReader(path: root.appendingPathComponent("samples/media/\(name)").path)
+        var frames: [GrayImage] = []
+        while frames.count < 60, let frame = try reader.nextFrame() { frames.append(frame.gray) }
+        _ = detector.detect(frames[0])
+        let elapsed = seconds { for frame in frames { _ = detector.detect(frame) } }
+        print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            + String(format: "%dx%d  %7.1f ms per frame", frames[0].width, frames[0].height, elapsed / Double(frames.count) * 1000))
+    }
+}
