@@ -40,6 +40,7 @@ build: deps $(BIN)
 
 run: deps assets build
 	$(BIN) probe $(SAMPLE)
+	$(BIN) analyze $(SAMPLE) -o out
 
 test: deps assets test-media
 	$(SWIFT) test
@@ -59,6 +60,8 @@ goldens: deps assets python-venv
 	@[ -x $(REFERENCE_ENV)/bin/python ] || python3 -m venv $(REFERENCE_ENV)
 	$(REFERENCE_ENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/reference/requirements.txt
 	$(REFERENCE_ENV)/bin/python scripts/reference/keras_goldens.py
+	$(REFERENCE_ENV)/bin/python scripts/reference/haar_goldens.py
+	$(REFERENCE_ENV)/bin/python scripts/reference/analysis_goldens.py
 
 # OpenCV's own detectMultiScale time on the same frames, beside `make bench`'s figure for ours.
 bench-opencv: deps assets python-venv

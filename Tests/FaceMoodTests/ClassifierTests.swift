@@ -23,7 +23,7 @@ import Testing
             let frame = try #require(try reader.nextFrame())
             let resized = resizeLinear(frame.gray, width: 64, height: 64)
             #expect(resized.pixels == crop.resized, "\(crop.image): the 64x64 model input differs from cv2.resize's")
-            let result = try classifier.classify(face: frame.gray)
+            let result = classifier.classify(face: frame.gray)
             let difference = zip(result.probabilities, crop.probabilities).map { abs($0 - $1) }.max() ?? 1
             #expect(difference <= 1e-5, "\(crop.image): probabilities differ from TensorFlow's by \(difference)")
             #expect(result.topIndex == crop.probabilities.indices.max { crop.probabilities[$0] < crop.probabilities[$1] })

@@ -1,9 +1,11 @@
 /// `facemood classify`: each image is taken as an already cropped face; one CSV row per image.
 public struct ImageClassificationReport {
     public let classifier: EmotionClassifier
+    private let session: EmotionClassifier.Session
 
     public init(classifier: EmotionClassifier) {
         self.classifier = classifier
+        session = EmotionClassifier.Session(classifier: classifier)
     }
 
     public var header: String {
@@ -16,7 +18,7 @@ public struct ImageClassificationReport {
         guard let frame = try reader.nextFrame() else {
             throw VideoError.noVideoStream(path: path, found: "no decodable picture")
         }
-        let result = try classifier.classify(face: frame.gray)
+        let result = session.classify(face: frame.gray)
         return CSV.line([path, result.label, CSV.decimal(result.confidence)] + result.probabilities.map { CSV.decimal($0) })
     }
 }

@@ -49,16 +49,35 @@ public final class EmotionClassifier: Sendable {
     }
 
     /// Classifies an already-cropped face: resized to the model input (OpenCV's INTER_LINEAR), normalised.
-    public func classify(face: GrayImage) throws -> Classification {
-        let resized = resizeLinear(face, width: inputWidth, height: inputHeight)
-        return try classify(modelInput: resized)
+    /// Allocates its working memory; a `Session` per thread reuses it.
+    public func classify(face: GrayImage) -> Classification {
+        Session(classifier: self).classify(face: face)
     }
 
-    /// Classifies a crop that already has the model's input size.
-    public func classify(modelInput: GrayImage) throws -> Classification {
-        precondition(modelInput.width == inputWidth && modelInput.height == inputHeight)
-        let range = profile.inputRange
-        let input = modelInput.pixels.map { range.normalize($0) }
-        return Classification(probabilities: try model.predict(input), labels: profile.labels)
+    /// Working memory for classifying on one thread.
+    public final class Session {
+        public let classifier: EmotionClassifier
+        private let inference: InferenceSession
+
+        public init(classifier: EmotionClassifier) {
+            self.classifier = classifier
+            inference = InferenceSession(model: classifier.model)
+        }
+
+        public func classify(face: GrayImage) -> Classification {
+            classify(modelInput: resizeLinear(face, width: classifier.inputWidth, height: classifier.inputHeight))
+        }
+
+        /// Classifies a crop that already has the model's input size.
+        public func classify(modelInput: GrayImage) -> Classification {
+            precondition(modelInput.width == classifier.inputWidth && modelInput.height == classifier.inputHeight)
+            let range = classifier.profile.inputRange
+            let probabilities = inference.predict { input in
+                modelInput.pixels.withUnsafeBufferPointer { pixels in
+                    for index in pixels.indices { input[index] = range.normalize(pixels[index]) }
+                }
+            }
+            return Classification(probabilities: probabilities, labels: classifier.profile.labels)
+        }
     }
 }

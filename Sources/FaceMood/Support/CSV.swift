@@ -11,6 +11,37 @@ public enum CSV {
         fields.map(field).joined(separator: ",")
     }
 
+    /// The fields of one CSV line (RFC 4180 quoting).
+    public static func parse(line: String) -> [String] {
+        var fields: [String] = [], field = "", quoted = false
+        var characters = line.makeIterator()
+        while let character = characters.next() {
+            if quoted {
+                if character == "\"" {
+                    // A doubled quote is a literal quote; a single one ends the quoted part.
+                    var lookahead = characters
+                    if lookahead.next() == "\"" {
+                        field.append("\"")
+                        characters = lookahead
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                fields.append(field)
+                field = ""
+            } else if character != "\r" {
+                field.append(character)
+            }
+        }
+        fields.append(field)
+        return fields
+    }
+
     /// Fixed six decimals, the precision of every probability and time facemood writes.
     public static func decimal(_ value: Double) -> String { String(format: "%.6f", value) }
     public static func decimal(_ value: Float) -> String { decimal(Double(value)) }

@@ -1,0 +1,92 @@
+import Foundation
+
+/// Reads a written timeline back (CSV or JSON, by extension) to recompute its summary.
+public enum TimelineReader {
+    public static func summary(ofFile path: String) throws -> EmotionSummary {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TimelineError(path: path, message: "expected a timeline written by facemood analyze, found no readable file")
+        }
+        if path.lowercased().hasSuffix(".json") {
+            return try summary(json: data, path: path)
+        }
+        return try summary(csv: String(decoding: data, as: UTF8.self), path: path)
+    }
+
+    static func summary(csv text: String, path: String) throws -> EmotionSummary {
+        var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
+        guard let headerLine = lines.next() else {
+            throw TimelineError(path: path, message: "expected a CSV header, found an empty file")
+        }
+        let header = CSV.parse(line: String(headerLine))
+        let fixed = TimelineCSV.fixedColumns
+        guard header.count > fixed.count, Array(header.prefix(fixed.count)) == fixed else {
+            throw TimelineError(path: path, message: "expected the columns \(fixed.joined(separator: ",")),<labels>, found \(header.joined(separator: ","))")
+        }
+        let labels = Array(header.dropFirst(fixed.count))
+        var summary = EmotionSummary(labels: labels)
+        var lineNumber = 1
+        while let line = lines.next() {
+            lineNumber += 1
+            let fields = CSV.parse(line: String(line))
+            func bad(_ what: String) -> TimelineError {
+                TimelineError(path: path, message: "line \(lineNumber): expected \(what), found '\(line)'")
+            }
+            guard fields.count == header.count else { throw bad("\(header.count) fields") }
+            guard let frame = Int(fields[0]), let time = Double(fields[1]), let duration = Double(fields[2]),
+                  let faces = Int(fields[3]) else { throw bad("frame, time_s, duration_s and faces numbers") }
+            var row = TimelineRow(frame: frame, time: time, duration: duration, faces: faces, box: nil, emotion: nil,
+                                  confidence: nil, probabilities: nil)
+            if !fields[8].isEmpty {
+                guard let x = Int(fields[4]), let y = Int(fields[5]), let w = Int(fields[6]), let h = Int(fields[7]),
+                      let confidence = Double(fields[9]) else { throw bad("a box and a confidence") }
+                let probabilities = fields.dropFirst(fixed.count).compactMap(Double.init)
+                guard probabilities.count == labels.count else { throw bad("\(labels.count) probabilities") }
+                row.box = FaceBox(x: x, y: y, width: w, height: h)
+                row.emotion = fields[8]
+                row.confidence = confidence
+                row.probabilities = probabilities
+            }
+            summary.add(row)
+        }
+        return summary
+    }
+
+    static func summary(json data: Data, path: String) throws -> EmotionSummary {
+        guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let model = document["model"] as? [String: Any], let labels = model["labels"] as? [String],
+              let frames = document["frames"] as? [[String: Any]] else {
+            throw TimelineError(path: path, message: "expected a JSON timeline with model.labels and frames, found other JSON or none")
+        }
+        var summary = EmotionSummary(labels: labels)
+        for (index, frame) in frames.enumerated() {
+            guard let number = frame["frame"] as? Int, let time = (frame["time_s"] as? NSNumber)?.doubleValue,
+                  let duration = (frame["duration_s"] as? NSNumber)?.doubleValue, let faces = frame["faces"] as? Int else {
+                throw TimelineError(path: path, message: "frames[\(index)]: expected frame, time_s, duration_s and faces")
+            }
+            var row = TimelineRow(frame: number, time: time, duration: duration, faces: faces, box: nil, emotion: nil,
+                                  confidence: nil, probabilities: nil)
+            if let emotion = frame["emotion"] as? String {
+                guard let box = frame["box"] as? [Int], box.count == 4, let confidence = (frame["confidence"] as? NSNumber)?.doubleValue,
+                      let probs = frame["probs"] as? [String: Any] else {
+                    throw TimelineError(path: path, message: "frames[\(index)]: expected box, confidence and probs with an emotion")
+                }
+                let probabilities = labels.compactMap { (probs[$0] as? NSNumber)?.doubleValue }
+                guard probabilities.count == labels.count else {
+                    throw TimelineError(path: path, message: "frames[\(index)]: expected a probability for each of \(labels.joined(separator: ", "))")
+                }
+                row.box = FaceBox(x: box[0], y: box[1], width: box[2], height: box[3])
+                row.emotion = emotion
+                row.confidence = confidence
+                row.probabilities = probabilities
+            }
+            summary.add(row)
+        }
+        return summary
+    }
+}
+
+public struct TimelineError: Error, Equatable, CustomStringConvertible {
+    public let path: String
+    public let message: String
+    public var description: String { "\(path): \(message)" }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+@testable import FaceMood
+
+/// End-to-end agreement with the reference pipeline (Tests/Fixtures/analysis/*.reference.csv, written by
+/// scripts/reference/analysis_goldens.py: OpenCV 4.x detection, fer's crop recipe, TensorFlow).
+@Suite struct EndToEndTests {
+    struct ReferenceRow {
+        let time: Double
+        let faces: Int
+        let box: FaceBox?
+        let emotion: String?
+        let probabilities: [Double]
+    }
+
+    static func reference(_ video: String) throws -> [ReferenceRow] {
+        let stem = URL(fileURLWithPath: video).deletingPathExtension().lastPathComponent
+        let text = try String(contentsOfFile: try TestPaths.repository("Tests/Fixtures/analysis/\(stem).reference.csv"), encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { line in
+            let f = CSV.parse(line: String(line))
+            let hasFace = !f[7].isEmpty
+            return ReferenceRow(time: Double(f[1])!, faces: Int(f[2])!,
+                                box: hasFace ? FaceBox(x: Int(f[3])!, y: Int(f[4])!, width: Int(f[5])!, height: Int(f[6])!) : nil,
+                                emotion: hasFace ? f[7] : nil, probabilities: hasFace ? f[8...].map { Double($0)! } : [])
+        }
+    }
+
+    static func setup() throws -> AnalysisSetup {
+        try AnalysisSetup(classifier: try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5")),
+                          cascade: try HaarCascade(path: try TestPaths.repository("models/haarcascade_frontalface_default.xml")),
+                          parameters: HaarDetector.Parameters())
+    }
+
+    /// Our timeline rows for `video`, read back from the CSV the analysis wrote.
+    static func analyze(_ video: String, folder: URL) throws -> (rows: [TimelineRow], summary: EmotionSummary, outputs: AnalysisOutputs) {
+        let input = try TestPaths.repository("samples/media/" + video)
+        let outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
+        let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: try setup())
+        let lines = try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = lines.map { line -> TimelineRow in
+            let f = CSV.parse(line: String(line))
+            let hasFace = !f[8].isEmpty
+            return TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!,
+                               box: hasFace ? FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!) : nil,
+                               emotion: hasFace ? f[8] : nil, confidence: hasFace ? Double(f[9]) : nil,
+                               probabilities: hasFace ? f[10...].map { Double($0)! } : nil)
+        }
+        return (rows, summary, outputs)
+    }
+
+    @Test(arguments: ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov"])
+    func agreesWithTheReferencePipeline(video: String) throws {
+        let reference = try Self.reference(video)
+        let folder = try TestPaths.temporaryFolder()
+        let ours = try Self.analyze(video, folder: folder).rows
+        #expect(ours.count == reference.count, "every decoded frame has a row")
+        #expect(ours.map(\.frame) == Array(0..<ours.count))
+        var sameLabel = 0, faceFrames = 0, boxesClose = 0, equalBoxes = 0, worstProbability = 0.0
+        for (row, expected) in zip(ours, reference) {
+            #expect(abs(row.time - expected.time) <= 1e-6, "frame \(row.frame): time \(row.time) vs \(expected.time)")
+            if row.emotion == expected.emotion { sameLabel += 1 }
+            guard let expectedBox = expected.box else { continue }
+            faceFrames += 1
+            guard let box = row.box else { continue }
+            if box.intersectionOverUnion(expectedBox) >= 0.9 { boxesClose += 1 }
+            if box == expectedBox, let probabilities = row.probabilities {
+                equalBoxes += 1
+                worstProbability = max(worstProbability, zip(probabilities, expected.probabilities).map { abs($0 - $1) }.max() ?? 0)
+            }
+        }
+        #expect(Double(sameLabel) >= 0.99 * Double(reference.count), "\(video): same label on \(sameLabel) of \(reference.count) frames")
+        #expect(Double(boxesClose) >= 0.99 * Double(faceFrames), "\(video): IoU ≥ 0.9 on \(boxesClose) of \(faceFrames) face frames")
+        // Probabilities are written with 6 decimals on both sides; TensorFlow agreement itself is 1e-5.
+        #expect(worstProbability <= 1e-3, "\(video): probabilities differ by up to \(worstProbability) on equal boxes")
+        if video == "single_face.mp4" { #expect(equalBoxes == faceFrames && faceFrames == reference.count) }
+    }
+
+    @Test func videoWithoutFacesGivesFullTimelines() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let result = try Self.analyze("no_face.mp4", folder: folder)
+        #expect(result.rows.count == 95)
+        // OpenCV itself finds one false 65×65 "face" in frame 80 (see the reference CSV); every other row is empty.
+        #expect(result.rows.filter { $0.faces > 0 }.map(\.frame) == [80])
+        #expect(result.rows.filter { $0.faces == 0 }.allSatisfy { $0.box == nil && $0.emotion == nil && $0.probabilities == nil })
+        let csvLine = try String(contentsOfFile: result.outputs.csv!, encoding: .utf8).split(separator: "\n")[1]
+        #expect(csvLine == "0,0.000000,0.041667,0,,,,,,,,,,,,,")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result.outputs.json!))) as! [String: Any]
+        let frames = json["frames"] as! [[String: Any]]
+        #expect(frames.count == 95 && frames[0]["box"] is NSNull && frames[0]["probs"] is NSNull)
+    }
+
+    @Test func inputWithoutAnyFaceSaysSo() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let result = try Self.analyze("free-mountain-vector-01.jpg", folder: folder)
+        #expect(result.rows.count == 1 && result.rows[0].faces == 0)
+        #expect(result.summary.framesWithFace == 0 && result.summary.dominantEmotion == nil)
+        #expect(result.summary.table(title: "x").contains("no face was found"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result.outputs.json!))) as! [String: Any]
+        let summary = json["summary"] as! [String: Any]
+        #expect(summary["dominant_emotion"] is NSNull && summary["frames_with_face"] as? Int == 0)
+    }
+
+    @Test func summarizeReproducesTheSummaryFromBothFiles() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let result = try Self.analyze("face_noface.mov", folder: folder)
+        #expect(result.summary.framesWithFace > 0 && result.summary.framesWithFace < result.summary.frames)
+        let fromCSV = try TimelineReader.summary(ofFile: result.outputs.csv!)
+        let fromJSON = try TimelineReader.summary(ofFile: result.outputs.json!)
+        #expect(fromCSV.json() == result.summary.json())
+        #expect(fromJSON.json() == result.summary.json())
+        let written = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result.outputs.json!))) as! [String: Any]
+        let writtenSummary = try JSONSerialization.data(withJSONObject: written["summary"]!, options: [.sortedKeys])
+        let recomputed = try JSONSerialization.data(withJSONObject: try JSONSerialization.jsonObject(with: Data(fromCSV.json().utf8)),
+                                                    options: [.sortedKeys])
+        #expect(writtenSummary == recomputed)
+    }
+
+    @Test func jsonTimelineDescribesItsMaking() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let result = try Self.analyze("single_face.mp4", folder: folder)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result.outputs.json!))) as! [String: Any]
+        let input = json["input"] as! [String: Any], model = json["model"] as! [String: Any], detector = json["detector"] as! [String: Any]
+        #expect((json["tool"] as! [String: Any])["name"] as? String == "facemood")
+        #expect(input["codec"] as? String == "h264" && input["frames"] as? Int == 72 && input["width"] as? Int == 640)
+        #expect(model["sha256"] as? String == "59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e")
+        #expect(model["labels"] as? [String] == ModelProfile.fer2013Labels && model["input_range"] as? String == "[-1,1]")
+        #expect(detector["cascade_sha256"] as? String == "eeb6934b0cbf1e7b2b5ebea8fedc73ac653f0db5ffaa42e5ce61535830115466")
+        let first = (json["frames"] as! [[String: Any]])[0]
+        #expect(first["box"] as? [Int] == [195, 90, 199, 199])
+        #expect((first["probs"] as! [String: Any]).count == 7)
+    }
+}
+
+@Suite struct TimelinePartsTests {
+    @Test func cropSquaresGrowsAndFills() {
+        // 4×2 box: squared to 4×4 by moving up 1 (2 // 2), grown by 1 on every side.
+        let crop = FaceCrop(box: FaceBox(x: 2, y: 2, width: 4, height: 2), margin: 1)
+        #expect(crop.region == FaceBox(x: 1, y: 0, width: 6, height: 6))
+        // An odd difference moves the origin by its half rounded down (3 // 2 = 1); the extra pixel goes right.
+        #expect(FaceCrop(box: FaceBox(x: 0, y: 0, width: 3, height: 6), margin: 0).region == FaceBox(x: -1, y: 0, width: 6, height: 6))
+        #expect(floorDivide(-3, 2) == -2 && floorDivide(3, 2) == 1)
+        // A 3×3 frame whose bottom two rows average 4.5 → fill 4 (half to even).
+        let frame = GrayImage(width: 3, height: 3, pixels: [9, 9, 9, 3, 4, 5, 4, 5, 6])
+        let cut = FaceCrop(box: FaceBox(x: 2, y: 2, width: 2, height: 2), margin: 0).cut(from: frame)
+        #expect(cut.pixels == [6, 4, 4, 4])
+    }
+
+    @Test func sha256OfKnownInputs() {
+        #expect(SHA256.hex(of: Data()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let long = Data(repeating: 0x61, count: 1_000_000)
+        #expect(SHA256.hex(of: long) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func csvParsing() {
+        #expect(CSV.parse(line: #"a,"b,c","say ""hi""",,x"#) == ["a", "b,c", #"say "hi""#, "", "x"])
+    }
+
+    @Test func summaryDefinitions() {
+        var summary = EmotionSummary(labels: ["calm", "tense"])
+        func row(_ emotion: String?, _ duration: Double) -> TimelineRow {
+            TimelineRow(frame: 0, time: 0, duration: duration, faces: emotion == nil ? 0 : 1,
+                        box: emotion == nil ? nil : FaceBox(x: 0, y: 0, width: 1, height: 1), emotion: emotion,
+                        confidence: emotion == nil ? nil : 0.75, probabilities: emotion == "calm" ? [0.75, 0.25] : emotion == nil ? nil : [0.25, 0.75])
+        }
+        for entry in [("calm", 0.5), ("calm", 0.5), (nil, 1.0), ("calm", 0.25), ("tense", 0.5), ("calm", 0.25)] as [(String?, Double)] {
+            summary.add(row(entry.0, entry.1))
+        }
+        #expect(summary.frames == 6 && summary.framesWithFace == 5)
+        #expect(summary.duration == 3.0 && summary.faceSeconds == 2.0)
+        #expect(summary.dominantSeconds == [1.5, 0.5] && summary.dominantFrames == [4, 1])
+        #expect(summary.longestRuns == [1.0, 0.5], "the frame without a face breaks the calm run")
+        #expect(summary.labelChanges == 2, "calm→calm (across the gap)→tense→calm")
+        #expect(summary.dominantEmotion == "calm")
+        #expect(summary.shareOfFaceTime(0) == 0.75 && summary.meanProbability(1) == (0.25 * 4 + 0.75) / 5)
+    }
+}

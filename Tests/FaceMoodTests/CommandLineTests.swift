@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// The built `facemood` binary, run as users run it: exit codes, the one stderr line, files left behind.
+enum FaceMoodBinary {
+    static var path: String {
+        // The test runner sits in the build folder beside the executable.
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("facemood").path
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], interruptAfter: Double? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        if let interruptAfter {
+            Thread.sleep(forTimeInterval: interruptAfter)
+            process.interrupt()
+        }
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func files(in folder: URL) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func missingInputFailsWithOneLineAndNoFiles() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let result = try FaceMoodBinary.run(["analyze", "/nonexistent/clip.mp4", "-o", folder.path])
+        #expect(result.status != 0)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.first == "facemood: /nonexistent/clip.mp4: expected a video or image file, but FFmpeg cannot open it: No such file or directory")
+        #expect(lines.last == "facemood: 1 of 1 input failed: /nonexistent/clip.mp4")
+        #expect(FaceMoodBinary.files(in: folder).isEmpty)
+    }
+
+    @Test func oneBadInputDoesNotStopTheOthers() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let good = try TestPaths.repository("samples/media/single_face.jpg")
+        let text = try TestPaths.repository("samples/generated/text.mp4")
+        let audio = try TestPaths.repository("samples/generated/audio_only.m4a")
+        let result = try FaceMoodBinary.run(["analyze", text, good, audio, "-o", folder.path, "--quiet"])
+        #expect(result.status != 0)
+        #expect(result.stdout.isEmpty, "--quiet prints nothing but errors")
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("facemood: \(text): expected a video or image file"))
+        #expect(lines[1] == "facemood: \(audio): expected a video stream, found only audio (aac)")
+        #expect(lines[2] == "facemood: 2 of 3 inputs failed: \(text), \(audio)")
+        #expect(Set(FaceMoodBinary.files(in: folder)) == ["single_face.emotions.csv", "single_face.emotions.json"])
+    }
+
+    @Test func unwritableOutputFolder() throws {
+        let input = try TestPaths.repository("samples/media/single_face.jpg")
+        let result = try FaceMoodBinary.run(["analyze", input, "--csv", "/proc/facemood/out.csv", "--no-json"])
+        #expect(result.status != 0)
+        #expect(result.stderr.split(separator: "\n").first
+            == "facemood: /proc/facemood/out.csv: expected a writable output file, but the folder /proc/facemood does not exist")
+        let blocked = try FaceMoodBinary.run(["analyze", input, "-o", "/proc/version/out"])
+        #expect(blocked.status != 0)
+        #expect(blocked.stderr.split(separator: "\n").count == 1 && blocked.stderr.hasPrefix("facemood: /proc/version/out: expected a writable output file"))
+    }
+
+    @Test func truncatedVideoLeavesNoPartialFiles() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/generated/truncated_data.mp4")
+        let result = try FaceMoodBinary.run(["analyze", input, "-o", folder.path])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("decoding stopped after 33 frames: the file is truncated"))
+        #expect(FaceMoodBinary.files(in: folder).isEmpty)
+    }
+
+    @Test func interruptedRunLeavesNoPartialFiles() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/WolfgangLanger_Pexels.mp4")
+        let result = try FaceMoodBinary.run(["analyze", input, "-o", folder.path], interruptAfter: 1.5)
+        #expect(result.status == 130)
+        #expect(result.stderr.contains("facemood: interrupted; unfinished output files were removed"))
+        #expect(FaceMoodBinary.files(in: folder).isEmpty, "left behind: \(FaceMoodBinary.files(in: folder))")
+    }
+
+    @Test func analyzeThenSummarizePrintTheSameTable() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/single_face.mp4")
+        let analysis = try FaceMoodBinary.run(["analyze", input, "-o", folder.path])
+        #expect(analysis.status == 0)
+        let csv = folder.appendingPathComponent("single_face.emotions.csv").path
+        let summary = try FaceMoodBinary.run(["summarize", csv])
+        #expect(summary.status == 0)
+        let tableLines = { (text: String) in text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("  wrote") } }
+        #expect(tableLines(analysis.stdout) == tableLines(summary.stdout))
+        #expect(analysis.stdout.contains("dominant: happy"))
+    }
+}
