@@ -175,3 +175,12 @@ import Testing
         #expect(summary.shareOfFaceTime(0) == 0.75 && summary.meanProbability(1) == (0.25 * 4 + 0.75) / 5)
     }
 }
+
+@Suite struct OutputNamingTests {
+    @Test func defaultsSitBesideTheInputOrInTheFolder() {
+        #expect(AnalysisOutputs.defaults(for: "clips/a.b.mp4", folder: nil) == AnalysisOutputs(csv: "clips/a.b.emotions.csv", json: "clips/a.b.emotions.json"))
+        #expect(AnalysisOutputs.defaults(for: "talk.mov", folder: nil).csv == "talk.emotions.csv")
+        #expect(AnalysisOutputs.defaults(for: "/data/talk.mov", folder: "out").json == "out/talk.emotions.json")
+        #expect(AnalysisOutputs.defaults(for: "/talk.mov", folder: nil).csv == "/talk.emotions.csv")
+    }
+}

@@ -28,10 +28,12 @@ public struct AnalysisOutputs: Sendable, Equatable {
     }
 
     /// `<folder>/<input stem>.emotions.csv` and `.json`, the folder defaulting to the input's.
+    /// Paths stay as relative or absolute as the user gave them.
     public static func defaults(for input: String, folder: String?) -> AnalysisOutputs {
-        let url = URL(fileURLWithPath: input)
-        let base = (folder.map { URL(fileURLWithPath: $0) } ?? url.deletingLastPathComponent())
-            .appendingPathComponent(url.deletingPathExtension().lastPathComponent).path
+        let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        let inputFolder = input.contains("/") ? String(input[..<input.lastIndex(of: "/")!]) : ""
+        let target = folder ?? inputFolder
+        let base = target.isEmpty ? name : (target.hasSuffix("/") ? target + name : target + "/" + name)
         return AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
     }
 }
