@@ -31,7 +31,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
     /// Paths stay as relative or absolute as the user gave them.
     public static func defaults(for input: String, folder: String?) -> AnalysisOutputs {
         let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
-        let inputFolder = input.contains("/") ? String(input[..<input.lastIndex(of: "/")!]) : ""
+        let slash = input.lastIndex(of: "/")
+        let inputFolder = slash.map { $0 == input.startIndex ? "/" : String(input[..<$0]) } ?? ""
         let target = folder ?? inputFolder
         let base = target.isEmpty ? name : (target.hasSuffix("/") ? target + name : target + "/" + name)
         return AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
