@@ -33,9 +33,9 @@ public final class HaarDetector {
     public let cascade: HaarCascade
     public var interpolation: PyramidInterpolation = .linearExact
 
-    private var sum: [Int32] = []
-    private var squares: [Int32] = []
-    private var stride = 0
+    private(set) var sum: [Int32] = []
+    private(set) var squares: [Int32] = []
+    private(set) var stride = 0
     private var program: CompiledCascade?
 
     public init(cascade: HaarCascade) {
@@ -128,7 +128,7 @@ public final class HaarDetector {
         return scales
     }
 
-    private func prepare(stride newStride: Int, rows: Int) {
+    func prepare(stride newStride: Int, rows: Int) {
         if sum.count < newStride * rows {
             sum = [Int32](repeating: 0, count: newStride * rows)
             squares = [Int32](repeating: 0, count: newStride * rows)
@@ -141,7 +141,7 @@ public final class HaarDetector {
 
     /// Integral and squared integral images of `level` with a zero first row and column. The squared sums
     /// are 32-bit and wrap, as OpenCV's CV_32S buffers do; window sums taken from them are still exact.
-    private func buildIntegrals(_ level: GrayImage) {
+    func buildIntegrals(_ level: GrayImage) {
         let width = level.width, height = level.height
         level.pixels.withUnsafeBufferPointer { pixels in
             sum.withUnsafeMutableBufferPointer { sumBuffer in

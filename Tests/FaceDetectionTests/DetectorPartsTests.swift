@@ -54,6 +54,22 @@ import Imaging
         #expect(capped.allSatisfy { (Float(24) * $0).rounded() <= 100 })
     }
 
+    @Test func integralImagesHaveAZeroBorderAndWrapLikeInt32() throws {
+        let detector = HaarDetector(cascade: try HaarCascade(path: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"))
+        // 2×3 image:  1 2 3
+        //             4 5 6
+        detector.prepare(stride: 4, rows: 3)
+        detector.buildIntegrals(GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6]))
+        #expect(Array(detector.sum.prefix(12)) == [0, 0, 0, 0, 0, 1, 3, 6, 0, 5, 12, 21])
+        #expect(Array(detector.squares.prefix(12)) == [0, 0, 0, 0, 0, 1, 5, 14, 0, 17, 46, 91])
+        // 255² over 200×200 pixels exceeds Int32: the squared integral wraps, as OpenCV's CV_32S buffer does.
+        let bright = GrayImage(width: 200, height: 200, pixels: [UInt8](repeating: 255, count: 40_000))
+        detector.prepare(stride: 201, rows: 201)
+        detector.buildIntegrals(bright)
+        let total = Int64(255 * 255) * 40_000
+        #expect(detector.squares[200 * 201 + 200] == Int32(truncatingIfNeeded: total))
+    }
+
     @Test func exactResizeMatchesOpenCVsRule() {
         // 4 → 2 pixels: coordinates 0.5 and 2.5, weights 128/128: (0+10+1)/2 → 5, (20+30)/2 → 25.
         let row = GrayImage(width: 4, height: 1, pixels: [0, 10, 20, 30])
