@@ -7,7 +7,7 @@ BIN := .build/release/facemood
 SAMPLE ?= samples/media/single_face.mp4
 
 # Debian packages the build, the tests and the set-up need.
-DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev ffmpeg opencv-data
+DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 
@@ -40,7 +40,7 @@ build: deps $(BIN)
 
 run: deps assets build
 	$(BIN) probe $(SAMPLE)
-	$(BIN) analyze $(SAMPLE) -o out
+	$(BIN) analyze $(SAMPLE) -o out --overlay
 
 test: deps assets test-media
 	$(SWIFT) test

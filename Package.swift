@@ -30,6 +30,11 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
         ),
         .systemLibrary(
+            name: "CFreeType",
+            pkgConfig: "freetype2",
+            providers: [.apt(["libfreetype-dev"])]
+        ),
+        .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"])]
@@ -37,8 +42,9 @@ let package = Package(
         .target(name: "Imaging", swiftSettings: optimizedInDebug),
         .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"]),
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
+        .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),
-        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
+        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging", "Overlay"]),
         .executableTarget(
             name: "facemood",
             dependencies: [

@@ -23,6 +23,9 @@ make_once vfr.mp4 -i "$source" -an -frames:v 48 \
 # A phone-style file: the coded frames stay landscape, a display matrix asks for a quarter turn.
 make_once rotated90.mp4 -i "$source" -c copy -metadata:s:v:0 rotate=90
 make_once rotated180.mov -i "$source" -c copy -metadata:s:v:0 rotate=180
+# A phone recording held sideways: coded frames turned a quarter, the display matrix turns them upright.
+make_once sideways.mp4 -i "$source" -vf transpose=clock -c:v libx264 -preset ultrafast -c:a copy
+make_once phone_rotated.mp4 -i "$out/sideways.mp4" -c copy -metadata:s:v:0 rotate=90
 make_once clip.mkv -i "$source" -t 1 -c:v libx264 -preset ultrafast -c:a copy
 make_once clip.webm -i "$source" -t 1 -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -c:a libopus
 make_once clip.avi -i "$source" -t 1 -c:v mpeg4 -q:v 5 -c:a copy

@@ -1,6 +1,7 @@
 @_exported import FaceDetection
 @_exported import Imaging
 @_exported import KerasModel
+@_exported import Overlay
 @_exported import VideoIO
 
 /// The tool's name and version, as written into every output it produces.

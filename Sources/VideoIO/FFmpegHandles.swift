@@ -93,6 +93,10 @@ final class Scaler {
     private var context: OpaquePointer?
 
     /// Returns a context converting `source`'s format to `target` at the same size.
+    func context(from source: UnsafePointer<AVFrame>, to target: AVPixelFormat, path: String) throws -> OpaquePointer {
+        try context(for: source, to: target, path: path)
+    }
+
     func context(for source: UnsafePointer<AVFrame>, to target: AVPixelFormat, path: String) throws -> OpaquePointer {
         let format = AVPixelFormat(rawValue: source.pointee.format)
         // The ffmpeg CLI scales with bicubic flags by default; matching it keeps GRAY8 bytes identical.
@@ -109,5 +113,94 @@ final class Scaler {
 
     deinit {
         sws_freeContext(context)
+    }
+}
+
+final class OutputContext {
+    let pointer: UnsafeMutablePointer<AVFormatContext>
+    private let path: String
+    private var headerWritten = false
+
+    init(path: String, formatName: String) throws {
+        self.path = path
+        var context: UnsafeMutablePointer<AVFormatContext>?
+        // The container comes from `formatName`; the context's own name must stay `path`, which muxers reopen
+        // (the MP4 muxer does, to move its index to the front).
+        let format = av_guess_format(nil, formatName, nil)
+        let code = format == nil ? -1 : avformat_alloc_output_context2(&context, format, nil, path)
+        guard code >= 0, let context else {
+            throw VideoError.encodeFailed(path: path, reason: "no container for '\(formatName)' (expected .mp4, .mov or .mkv)")
+        }
+        pointer = context
+        let openCode = avio_open(&context.pointee.pb, path, AVIO_FLAG_WRITE)
+        guard openCode >= 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "cannot create the file: \(ffmpegMessage(openCode))")
+        }
+    }
+
+    var needsGlobalHeader: Bool { pointer.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 }
+
+    func writeHeader() throws {
+        var options: OpaquePointer?
+        // MP4/MOV: move the index to the front so the file starts playing before it is fully read.
+        av_dict_set(&options, "movflags", "+faststart", 0)
+        let code = avformat_write_header(pointer, &options)
+        av_dict_free(&options)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        headerWritten = true
+    }
+
+    /// Takes ownership of the packet's data (the muxer interleaves by time).
+    func write(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        let code = av_interleaved_write_frame(pointer, packet)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+    }
+
+    /// Finishes the container and closes the file.
+    func writeTrailer() throws {
+        let code = av_write_trailer(pointer)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        let closed = avio_closep(&pointer.pointee.pb)
+        guard closed >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(closed)) }
+    }
+
+    deinit {
+        avio_closep(&pointer.pointee.pb)
+        avformat_free_context(pointer)
+    }
+}
+
+final class EncoderContext {
+    let pointer: UnsafeMutablePointer<AVCodecContext>
+
+    init(path: String, width: Int, height: Int, timeBase: Rational, frameRate: Rational?, globalHeader: Bool,
+         options: VideoWriter.Options) throws {
+        guard let codec = avcodec_find_encoder_by_name("libx264") else {
+            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no libx264 encoder")
+        }
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw VideoError.encodeFailed(path: path, reason: "out of memory")
+        }
+        pointer = context
+        context.pointee.width = Int32(width)
+        context.pointee.height = Int32(height)
+        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        // The source's own time base keeps every presentation time exactly (variable frame rate included).
+        context.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
+        if let frameRate { context.pointee.framerate = AVRational(num: frameRate.numerator, den: frameRate.denominator) }
+        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        var dictionary: OpaquePointer?
+        av_dict_set(&dictionary, "crf", String(options.crf), 0)
+        av_dict_set(&dictionary, "preset", options.preset, 0)
+        let code = avcodec_open2(context, codec, &dictionary)
+        av_dict_free(&dictionary)
+        guard code >= 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "libx264 refused its settings (crf \(options.crf), preset \(options.preset)): \(ffmpegMessage(code))")
+        }
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
+        avcodec_free_context(&context)
     }
 }

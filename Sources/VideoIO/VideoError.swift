@@ -10,6 +10,8 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
     case noDecoder(path: String, codec: String)
     /// Reading or decoding failed after `framesDecoded` frames had been delivered.
     case decodeFailed(path: String, framesDecoded: Int, reason: String)
+    /// Encoding or muxing an output video failed.
+    case encodeFailed(path: String, reason: String)
     /// An FFmpeg call that should not fail did (allocation, configuration).
     case ffmpegFailure(path: String, operation: String, reason: String)
 
@@ -23,6 +25,8 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
             return "\(path): the video codec '\(codec)' has no decoder in this FFmpeg build"
         case let .decodeFailed(path, framesDecoded, reason):
             return "\(path): decoding stopped after \(framesDecoded) frame\(framesDecoded == 1 ? "" : "s"): \(reason)"
+        case let .encodeFailed(path, reason):
+            return "\(path): expected to write a video, but \(reason)"
         case let .ffmpegFailure(path, operation, reason):
             return "\(path): \(operation) failed: \(reason)"
         }

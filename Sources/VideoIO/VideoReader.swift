@@ -17,6 +17,10 @@ public final class VideoReader {
 
     public let path: String
     public let info: VideoStreamInfo
+    /// The stream's time base: `VideoFrame.timestamp` counts in these units.
+    public let timeBase: Rational
+    /// The stream's average frame rate, when the container states one.
+    public let averageFrameRate: Rational?
 
     private let options: Options
     private let input: InputContext
@@ -28,7 +32,7 @@ public final class VideoReader {
     private let colorScaler = Scaler()
     private let stream: UnsafeMutablePointer<AVStream>
     private let rotation: Rotation
-    private let timeBase: Double
+    private let timeBaseSeconds: Double
     private let startTimestamp: Int64
     private let averageFrameDuration: Double
 
@@ -55,13 +59,16 @@ public final class VideoReader {
         indexedDataEnd = Self.indexedDataEnd(of: stream)
 
         let base = stream.pointee.time_base
-        timeBase = av_q2d(base)
+        timeBase = Rational(base.num, base.den)
+        timeBaseSeconds = av_q2d(base)
         startTimestamp = stream.pointee.start_time == ffmpegNoTimestamp ? 0 : stream.pointee.start_time
         let averageRate = stream.pointee.avg_frame_rate
         let realRate = stream.pointee.r_frame_rate
         let fps = averageRate.num > 0 && averageRate.den > 0 ? av_q2d(averageRate)
             : realRate.num > 0 && realRate.den > 0 ? av_q2d(realRate) : nil
         averageFrameDuration = fps.map { 1 / $0 } ?? 0
+        averageFrameRate = averageRate.num > 0 && averageRate.den > 0 ? Rational(averageRate.num, averageRate.den)
+            : realRate.num > 0 && realRate.den > 0 ? Rational(realRate.num, realRate.den) : nil
         info = Self.describe(input: input.pointer, stream: stream, path: path, rotation: rotation, fps: fps)
     }
 
@@ -152,7 +159,7 @@ public final class VideoReader {
         let timestamp: Int64? = bestEffort == ffmpegNoTimestamp ? nil : bestEffort
         let time: Double
         if let timestamp {
-            time = Double(timestamp - startTimestamp) * timeBase
+            time = Double(timestamp - startTimestamp) * timeBaseSeconds
         } else if let previous = heldBack {
             // No timestamp at all: continue the timeline at the average rate rather than invent a zero.
             time = previous.time + averageFrameDuration

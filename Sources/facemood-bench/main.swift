@@ -78,3 +78,33 @@ if wanted("detect") {
             + String(format: "%dx%d  %7.1f ms per frame", frames[0].width, frames[0].height, elapsed / Double(frames.count) * 1000))
     }
 }
+
+if wanted("analyze") {
+    print("")
+    print("analyze, one thread (decode + detect + crop/classify + write), frames per second and ratio to decode-only")
+    let classifier = try EmotionClassifier(modelPath: root.appendingPathComponent("models/emotion_model.hdf5").path)
+    let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
+    let setup = try AnalysisSetup(classifier: classifier, cascade: cascade, parameters: HaarDetector.Parameters())
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-bench-\(ProcessInfo.processInfo.processIdentifier)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+        let input = root.appendingPathComponent("samples/media/\(name)").path
+        var decodeFrames = 0
+        let decodeTime = try seconds {
+            let reader = try VideoReader(path: input)
+            while try reader.nextFrame() != nil { decodeFrames += 1 }
+        }
+        let decodeRate = Double(decodeFrames) / decodeTime
+        for withOverlay in [false, true] {
+            var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
+            if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path) }
+            var frames = 0
+            let elapsed = try seconds { frames = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup).frames }
+            let rate = Double(frames) / elapsed
+            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                + String(format: "%@  %7.1f frames/s  (decode-only %6.1f, ratio %.3f)", withOverlay ? "with overlay   " : "timelines only ",
+                         rate, decodeRate, rate / decodeRate))
+        }
+    }
+}

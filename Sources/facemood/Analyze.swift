@@ -26,6 +26,18 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Do not write the JSON timeline.")
     var noJSON = false
 
+    @Flag(help: "Also write the annotated video (<stem>.overlay.mp4 beside the timelines); --overlay=FILE names it.")
+    var overlay = false
+
+    @Option(name: .customLong("overlay-file"), help: ArgumentHelp("Annotated video path (.mp4, .mov or .mkv); implies --overlay.", valueName: "file"))
+    var overlayFile: String?
+
+    @Option(help: "H.264 quality of the overlay: 0 (lossless) to 51; 18–23 look good.")
+    var crf: Int = 20
+
+    @Option(help: "x264 preset of the overlay: ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow.")
+    var preset: String = "veryfast"
+
     @Option(help: ArgumentHelp("Keras HDF5 model (default: the bundled emotion model).", valueName: "file"))
     var model: String?
 
@@ -46,6 +58,10 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--csv and --json name one file each; with several inputs use -o DIR")
         }
         if let margin, margin < 0 { throw ValidationError("--margin expects 0 or more pixels, found \(margin)") }
+        if inputs.count > 1 && overlayFile != nil {
+            throw ValidationError("--overlay=FILE names one file; with several inputs use --overlay with -o DIR")
+        }
+        guard (0...51).contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
     }
 
     func run() throws {
@@ -68,6 +84,10 @@ struct Analyze: ParsableCommand {
             if let json { outputs.json = json }
             if noCSV { outputs.csv = nil }
             if noJSON { outputs.json = nil }
+            if overlay || overlayFile != nil {
+                outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(for: input, folder: output)
+                outputs.overlayOptions = VideoWriter.Options(crf: crf, preset: preset)
+            }
             let progress = ProgressLine(label: URL(fileURLWithPath: input).lastPathComponent, enabled: !quiet && isatty(STDERR_FILENO) == 1)
             do {
                 let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup) { done, total in
@@ -75,7 +95,7 @@ struct Analyze: ParsableCommand {
                 }
                 progress.finish()
                 if !quiet {
-                    let written = [outputs.csv, outputs.json].compactMap { $0 }
+                    let written = [outputs.csv, outputs.json, outputs.overlay].compactMap { $0 }
                     print(summary.table(title: input))
                     if !written.isEmpty { print("  wrote " + written.joined(separator: ", ")) }
                 }

@@ -4,6 +4,14 @@ import Foundation
 
 @main
 struct FaceMoodCommand: ParsableCommand {
+    /// `--overlay=FILE` is spelled `--overlay-file FILE` to the parser, so that `--overlay` alone stays a flag.
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst().flatMap { argument -> [String] in
+            argument.hasPrefix("--overlay=") ? ["--overlay-file", String(argument.dropFirst("--overlay=".count))] : [argument]
+        }
+        main(Array(arguments))
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "facemood",
         abstract: "Annotate video files with facial emotion, frame by frame, offline.",

@@ -21,10 +21,24 @@ public struct AnalysisSetup: Sendable {
 public struct AnalysisOutputs: Sendable, Equatable {
     public var csv: String?
     public var json: String?
+    /// The annotated video (box, label, probability bars), with the source's timing and audio.
+    public var overlay: String?
+    public var overlayOptions = VideoWriter.Options()
 
-    public init(csv: String?, json: String?) {
+    public init(csv: String?, json: String?, overlay: String? = nil) {
         self.csv = csv
         self.json = json
+        self.overlay = overlay
+    }
+
+    public static func == (a: AnalysisOutputs, b: AnalysisOutputs) -> Bool {
+        a.csv == b.csv && a.json == b.json && a.overlay == b.overlay
+    }
+
+    /// `<folder>/<input stem>.overlay.mp4`.
+    public static func defaultOverlay(for input: String, folder: String?) -> String {
+        let csv = defaults(for: input, folder: folder).csv!
+        return String(csv.dropLast(".emotions.csv".count)) + ".overlay.mp4"
     }
 
     /// `<folder>/<input stem>.emotions.csv` and `.json`, the folder defaulting to the input's.
@@ -47,13 +61,14 @@ public enum VideoAnalysis {
 
     public static func run(input: String, outputs: AnalysisOutputs, setup: AnalysisSetup,
                            progress: Progress? = nil) throws -> EmotionSummary {
-        let reader = try VideoReader(path: input)
+        let reader = try VideoReader(path: input, options: .init(wantsColor: outputs.overlay != nil))
         let labels = setup.classifier.profile.labels
         let csvWriter = try outputs.csv.map { try TimelineCSVWriter(file: try OutputFile(destination: $0), labels: labels) }
         let metadata = TimelineMetadata(inputPath: input, stream: reader.info, classifier: setup.classifier,
                                         modelSHA256: setup.modelSHA256, cascadePath: setup.cascade.path,
                                         cascadeSHA256: setup.cascadeSHA256, parameters: setup.parameters)
         let jsonWriter = try outputs.json.map { try TimelineJSONWriter(file: try OutputFile(destination: $0), metadata: metadata) }
+        let overlay = try outputs.overlay.map { try OverlayVideo(destination: $0, reader: reader, labels: labels, options: outputs.overlayOptions) }
         let analyzer = FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade, parameters: setup.parameters)
         var summary = EmotionSummary(labels: labels)
         while let frame = try reader.nextFrame() {
@@ -61,10 +76,42 @@ public enum VideoAnalysis {
             summary.add(row)
             try csvWriter?.append(row)
             try jsonWriter?.append(row)
+            try overlay?.append(frame, row: row)
             progress?(frame.index + 1, reader.info.frameCount)
         }
+        try overlay?.finish()
         try csvWriter?.commit()
         try jsonWriter?.finish(summary: summary)
         return summary
+    }
+}
+
+/// The annotated copy of the input: each frame drawn on, re-encoded, the audio copied.
+final class OverlayVideo {
+    private let partial: PartialPath
+    private let writer: VideoWriter
+    private let drawer: EmotionOverlay
+    private let timeBaseSeconds: Double
+
+    init(destination: String, reader: VideoReader, labels: [String], options: VideoWriter.Options) throws {
+        partial = try PartialPath(destination: destination)
+        writer = try VideoWriter(path: partial.temporary, formatName: destination, width: reader.info.width, height: reader.info.height,
+                                 timeBase: reader.timeBase, frameRate: reader.averageFrameRate, audioSource: reader.path,
+                                 options: options)
+        drawer = EmotionOverlay(labels: labels, font: try FontRenderer())
+        timeBaseSeconds = Double(reader.timeBase.numerator) / Double(reader.timeBase.denominator)
+    }
+
+    func append(_ frame: VideoFrame, row: TimelineRow) throws {
+        guard var image = frame.color else { return }
+        let annotation = EmotionOverlay.Annotation(box: row.box.map { ($0.x, $0.y, $0.width, $0.height) }, emotion: row.emotion,
+                                                   probabilities: row.probabilities)
+        drawer.draw(annotation, on: &image)
+        try writer.write(image, timestamp: frame.timestamp ?? Int64((frame.time / timeBaseSeconds).rounded()))
+    }
+
+    func finish() throws {
+        try writer.finish()
+        try partial.commit()
     }
 }

@@ -4,28 +4,18 @@ import Foundation
 /// Until then the destination is untouched; `discard()`, deinit, or an interrupt (see `OutputFiles`)
 /// removes the temporary file, so a failed or interrupted run leaves nothing behind.
 public final class OutputFile {
-    public let destination: String
-    let temporaryPath: String
+    public var destination: String { partial.destination }
+    private let partial: PartialPath
     private var handle: FileHandle?
     private var buffer: [UInt8] = []
-    private var committed = false
 
     public init(destination: String) throws {
-        self.destination = destination
-        let url = URL(fileURLWithPath: destination)
-        let folder = url.deletingLastPathComponent().path
-        temporaryPath = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).partial").path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw OutputError.cannotWrite(path: destination, reason: "the folder \(folder) does not exist")
-        }
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporaryPath) else {
-            throw OutputError.cannotWrite(path: destination, reason: "the folder \(folder) is not writable")
+        partial = try PartialPath(destination: destination)
+        guard FileManager.default.createFile(atPath: partial.temporary, contents: nil),
+              let handle = FileHandle(forWritingAtPath: partial.temporary) else {
+            throw OutputError.cannotWrite(path: destination, reason: "the file cannot be created")
         }
         self.handle = handle
-        OutputFiles.shared.register(temporaryPath)
     }
 
     public func write(_ text: String) throws {
@@ -48,26 +38,17 @@ public final class OutputFile {
         try flush()
         try? handle?.close()
         handle = nil
-        if rename(temporaryPath, destination) != 0 {
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw OutputError.cannotWrite(path: destination, reason: reason)
-        }
-        committed = true
-        OutputFiles.shared.unregister(temporaryPath)
+        try partial.commit()
     }
 
     public func discard() {
         try? handle?.close()
         handle = nil
-        if !committed {
-            unlink(temporaryPath)
-            OutputFiles.shared.unregister(temporaryPath)
-        }
+        partial.discard()
     }
 
     deinit {
-        discard()
+        try? handle?.close()
     }
 }
 
@@ -80,6 +61,55 @@ public enum OutputError: Error, Equatable, CustomStringConvertible {
         case let .cannotWrite(path, reason): return "\(path): expected a writable output file, but \(reason)"
         case let .ambiguous(message): return message
         }
+    }
+}
+
+/// A temporary name beside a destination (`.<name>.<pid>.partial.<ext>`, keeping the extension so
+/// tools that pick a format by name still can), registered for removal on interrupt until committed.
+public final class PartialPath {
+    public let destination: String
+    public let temporary: String
+    private var settled = false
+
+    public init(destination: String) throws {
+        self.destination = destination
+        let url = URL(fileURLWithPath: destination)
+        let folder = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw OutputError.cannotWrite(path: destination, reason: "the folder \(folder) does not exist")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw OutputError.cannotWrite(path: destination, reason: "the folder \(folder) is not writable")
+        }
+        let name = url.lastPathComponent
+        let ext = url.pathExtension
+        temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(name).\(ProcessInfo.processInfo.processIdentifier).partial" + (ext.isEmpty ? "" : "." + ext)).path
+        OutputFiles.shared.register(temporary)
+    }
+
+    /// Renames the temporary file into place.
+    public func commit() throws {
+        guard !settled else { return }
+        if rename(temporary, destination) != 0 {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw OutputError.cannotWrite(path: destination, reason: reason)
+        }
+        settled = true
+        OutputFiles.shared.unregister(temporary)
+    }
+
+    public func discard() {
+        guard !settled else { return }
+        settled = true
+        unlink(temporary)
+        OutputFiles.shared.unregister(temporary)
+    }
+
+    deinit {
+        discard()
     }
 }
 

@@ -1,0 +1,201 @@
+import CFFmpeg
+
+/// Encodes RGB frames with libx264 (yuv420p) into MP4, MOV or MKV (by the file name), keeping each
+/// frame's presentation time, and copies the source's audio streams packet for packet, interleaved
+/// as the video advances so memory stays flat.
+public final class VideoWriter {
+    public struct Options: Sendable {
+        /// x264's constant rate factor: 0 lossless, 18 visually lossless, 23 x264's default.
+        public var crf: Int
+        /// x264's speed/size trade-off, ultrafast … veryslow.
+        public var preset: String
+
+        public init(crf: Int = 20, preset: String = "veryfast") {
+            self.crf = crf
+            self.preset = preset
+        }
+    }
+
+    public let path: String
+    private let output: OutputContext
+    private let encoder: EncoderContext
+    private let videoStream: UnsafeMutablePointer<AVStream>
+    private let yuvFrame: Frame
+    private let packet: Packet
+    private let scaler = Scaler()
+    private let rgbSource: Frame
+    private let audio: AudioPassthrough?
+    private var lastTimestamp: Int64?
+    private var finished = false
+
+    /// - Parameters:
+    ///   - path: the file to write; `formatName` (a path or name ending in .mp4/.mov/.mkv) picks the container.
+    ///   - timeBase: the source stream's time base, in which `write` receives timestamps.
+    ///   - audioSource: a file whose audio streams are copied (normally the video being annotated).
+    public init(path: String, formatName: String, width: Int, height: Int, timeBase: Rational, frameRate: Rational?,
+                audioSource: String?, options: Options = Options()) throws {
+        _ = quietByDefault
+        self.path = path
+        guard width % 2 == 0, height % 2 == 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "H.264 in yuv420p needs even dimensions, the video is \(width)x\(height)")
+        }
+        output = try OutputContext(path: path, formatName: formatName)
+        encoder = try EncoderContext(path: path, width: width, height: height, timeBase: timeBase, frameRate: frameRate,
+                                     globalHeader: output.needsGlobalHeader, options: options)
+        guard let stream = avformat_new_stream(output.pointer, nil) else {
+            throw VideoError.encodeFailed(path: path, reason: "cannot add a video stream")
+        }
+        videoStream = stream
+        stream.pointee.time_base = encoder.pointer.pointee.time_base
+        if let frameRate { stream.pointee.avg_frame_rate = AVRational(num: frameRate.numerator, den: frameRate.denominator) }
+        var code = avcodec_parameters_from_context(stream.pointee.codecpar, encoder.pointer)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        if let audioSource {
+            audio = try AudioPassthrough(source: audioSource, output: output, path: path)
+        } else {
+            audio = nil
+        }
+        packet = try Packet(path: path)
+        yuvFrame = try Frame(path: path)
+        rgbSource = try Frame(path: path)
+        yuvFrame.pointer.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        yuvFrame.pointer.pointee.width = Int32(width)
+        yuvFrame.pointer.pointee.height = Int32(height)
+        code = av_frame_get_buffer(yuvFrame.pointer, 0)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        try output.writeHeader()
+    }
+
+    /// Encodes one frame shown at `timestamp` (in the source time base). Timestamps must increase.
+    public func write(_ image: RGBImage, timestamp: Int64) throws {
+        let pts = max(timestamp, (lastTimestamp ?? timestamp - 1) + 1)
+        lastTimestamp = pts
+        try convert(image)
+        yuvFrame.pointer.pointee.pts = pts
+        try send(yuvFrame.pointer)
+        try audio?.copy(until: Double(pts) * av_q2d(encoder.pointer.pointee.time_base) + 0.5, into: output)
+    }
+
+    /// Flushes the encoder, copies the remaining audio and closes the file.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try send(nil)
+        try audio?.copy(until: .infinity, into: output)
+        try output.writeTrailer()
+    }
+
+    private func convert(_ image: RGBImage) throws {
+        let frame = yuvFrame.pointer
+        var code = av_frame_make_writable(frame)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        let source = rgbSource.pointer
+        source.pointee.format = AV_PIX_FMT_RGB24.rawValue
+        source.pointee.width = Int32(image.width)
+        source.pointee.height = Int32(image.height)
+        let context = try scaler.context(from: source, to: AV_PIX_FMT_YUV420P, path: path)
+        code = image.pixels.withUnsafeBufferPointer { pixels -> Int32 in
+            var planes: [UnsafePointer<UInt8>?] = [pixels.baseAddress, nil, nil, nil]
+            var strides: [Int32] = [Int32(image.width * 3), 0, 0, 0]
+            return withUnsafePointer(to: &frame.pointee.data) { data in
+                withUnsafePointer(to: &frame.pointee.linesize) { linesize in
+                    data.withMemoryRebound(to: UnsafeMutablePointer<UInt8>?.self, capacity: 8) { targetPlanes in
+                        linesize.withMemoryRebound(to: Int32.self, capacity: 8) { targetStrides in
+                            sws_scale(context, &planes, &strides, 0, Int32(image.height), targetPlanes, targetStrides)
+                        }
+                    }
+                }
+            }
+        }
+        guard code > 0 else { throw VideoError.encodeFailed(path: path, reason: "colour conversion failed") }
+    }
+
+    /// Sends a frame (nil flushes) and writes every packet the encoder has ready.
+    private func send(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        var code = avcodec_send_frame(encoder.pointer, frame)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+        while true {
+            code = avcodec_receive_packet(encoder.pointer, packet.pointer)
+            if code == ffmpegEAGAIN || code == ffmpegEOF { return }
+            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+            av_packet_rescale_ts(packet.pointer, encoder.pointer.pointee.time_base, videoStream.pointee.time_base)
+            packet.pointer.pointee.stream_index = videoStream.pointee.index
+            try output.write(packet.pointer)
+        }
+    }
+}
+
+/// A time base or frame rate as FFmpeg keeps them.
+public struct Rational: Sendable, Equatable {
+    public var numerator: Int32
+    public var denominator: Int32
+
+    public init(_ numerator: Int32, _ denominator: Int32) {
+        self.numerator = numerator
+        self.denominator = denominator
+    }
+}
+
+/// Copies the audio packets of a source file into an output, in timestamp order, on demand.
+final class AudioPassthrough {
+    private let input: InputContext
+    private let packet: Packet
+    /// Source stream index → output stream.
+    private var streams: [Int32: UnsafeMutablePointer<AVStream>] = [:]
+    private var pending = false
+    private var exhausted = false
+    private let path: String
+
+    init(source: String, output: OutputContext, path: String) throws {
+        self.path = path
+        input = try InputContext(path: source)
+        packet = try Packet(path: path)
+        for index in 0..<Int(input.pointer.pointee.nb_streams) {
+            guard let stream = input.pointer.pointee.streams[index],
+                  stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO else { continue }
+            let codec = stream.pointee.codecpar.pointee.codec_id
+            guard avformat_query_codec(output.pointer.pointee.oformat, codec, FF_COMPLIANCE_NORMAL) == 1 else {
+                let name = String(cString: avcodec_get_name(codec))
+                throw VideoError.encodeFailed(path: path, reason: "the container cannot hold the \(name) audio of \(source) without re-encoding; use an .mkv overlay file")
+            }
+            guard let target = avformat_new_stream(output.pointer, nil) else {
+                throw VideoError.encodeFailed(path: path, reason: "cannot add an audio stream")
+            }
+            let code = avcodec_parameters_copy(target.pointee.codecpar, stream.pointee.codecpar)
+            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+            target.pointee.codecpar.pointee.codec_tag = 0
+            target.pointee.time_base = stream.pointee.time_base
+            streams[stream.pointee.index] = target
+        }
+    }
+
+    var streamCount: Int { streams.count }
+
+    /// Writes source audio packets whose time is at most `seconds`.
+    func copy(until seconds: Double, into output: OutputContext) throws {
+        guard !streams.isEmpty else { return }
+        while !exhausted {
+            if !pending {
+                let code = av_read_frame(input.pointer, packet.pointer)
+                if code < 0 {
+                    exhausted = true
+                    return
+                }
+                guard streams[packet.pointer.pointee.stream_index] != nil else {
+                    av_packet_unref(packet.pointer)
+                    continue
+                }
+                pending = true
+            }
+            let source = input.pointer.pointee.streams[Int(packet.pointer.pointee.stream_index)]!
+            let stamp = packet.pointer.pointee.dts != ffmpegNoTimestamp ? packet.pointer.pointee.dts : packet.pointer.pointee.pts
+            if stamp != ffmpegNoTimestamp && Double(stamp) * av_q2d(source.pointee.time_base) > seconds { return }
+            let target = streams[packet.pointer.pointee.stream_index]!
+            av_packet_rescale_ts(packet.pointer, source.pointee.time_base, target.pointee.time_base)
+            packet.pointer.pointee.stream_index = target.pointee.index
+            packet.pointer.pointee.pos = -1
+            pending = false
+            try output.write(packet.pointer)
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+@testable import FaceMood
+
+/// The overlay video, checked with ffprobe and by decoding it again.
+@Suite struct OverlayTests {
+    struct Produced {
+        let input: String
+        let overlay: String
+        let rows: [TimelineRow]
+        let labels: [String]
+    }
+
+    static func produce(_ media: String) throws -> Produced {
+        let input = media.contains("/") ? try TestPaths.repository(media) : try TestPaths.repository("samples/media/" + media)
+        let folder = try TestPaths.temporaryFolder()
+        var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
+        outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path)
+        let setup = try EndToEndTests.setup()
+        _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup)
+        let lines = try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst()
+        let rows = lines.map { line -> TimelineRow in
+            let f = CSV.parse(line: String(line))
+            let box = f[4].isEmpty ? nil : FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!)
+            return TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!, box: box,
+                               emotion: f[8].isEmpty ? nil : f[8], confidence: nil, probabilities: nil)
+        }
+        return Produced(input: input, overlay: outputs.overlay!, rows: rows, labels: setup.classifier.profile.labels)
+    }
+
+    static func ffprobe(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffprobe", "-v", "error"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func framePTS(_ path: String) throws -> [String] {
+        try ffprobe(["-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0", path])
+            .split(separator: "\n").map { String($0.split(separator: ",").first ?? "") }
+    }
+
+    static func audio(_ path: String) throws -> (codec: String, duration: Double, sampleRate: Double)? {
+        let line = try ffprobe(["-select_streams", "a:0", "-show_entries", "stream=codec_name,duration,sample_rate", "-of", "csv=p=0", path])
+            .split(separator: "\n").first
+        guard let fields = line?.split(separator: ","), fields.count == 3 else { return nil }
+        return (String(fields[0]), Double(fields[2]) ?? 0, Double(fields[1]) ?? 0)
+    }
+
+    @Test(arguments: [("single_face.mp4", "mp3", 1152.0), ("WolfgangLanger_Pexels.mp4", "aac", 1024.0)])
+    func keepsEveryFrameTimeAndTheAudio(media: String, codec: String, samplesPerAudioFrame: Double) throws {
+        let produced = try Self.produce(media)
+        #expect(try Self.framePTS(produced.overlay) == Self.framePTS(produced.input), "frame count and every frame's pts")
+        let original = try #require(try Self.audio(produced.input))
+        let copied = try #require(try Self.audio(produced.overlay), "the overlay has an audio stream")
+        #expect(copied.codec == codec && original.codec == codec)
+        #expect(abs(copied.duration - original.duration) <= samplesPerAudioFrame / original.sampleRate,
+                "audio lasts \(copied.duration) s, the input's \(original.duration) s")
+        // The file decodes without errors.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-i", produced.overlay, "-f", "null", "-"]
+        let errors = Pipe()
+        check.standardError = errors
+        try check.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(check.terminationStatus == 0 && text.isEmpty, "decoding the overlay printed: \(text)")
+    }
+
+    @Test func variableFrameRateIsPreserved() throws {
+        let produced = try Self.produce("samples/generated/vfr.mp4")
+        #expect(try Self.framePTS(produced.overlay) == Self.framePTS(produced.input))
+    }
+
+    /// Mean of |a - b| over the RGB values of two same-sized images inside `region`.
+    static func difference(_ a: RGBImage, _ b: RGBImage, region: FaceBox) -> Double {
+        var total = 0, count = 0
+        for y in region.y..<(region.y + region.height) {
+            for x in region.x..<(region.x + region.width) {
+                for c in 0..<3 {
+                    total += abs(Int(a.pixels[(y * a.width + x) * 3 + c]) - Int(b.pixels[(y * b.width + x) * 3 + c]))
+                    count += 1
+                }
+            }
+        }
+        return Double(total) / Double(max(count, 1))
+    }
+
+    static func frames(_ path: String, at indices: Set<Int>) throws -> [Int: RGBImage] {
+        let reader = try VideoReader(path: path, options: .init(wantsColor: true))
+        var found: [Int: RGBImage] = [:]
+        while found.count < indices.count, let frame = try reader.nextFrame() {
+            if indices.contains(frame.index) { found[frame.index] = frame.color }
+        }
+        return found
+    }
+
+    static func boxColorIsAt(_ image: RGBImage, box: FaceBox, color: Color) -> Bool {
+        // The middle of the box's top and left edges, one pixel inside the outline.
+        let points = [(box.x + box.width / 2, box.y + 1), (box.x + 1, box.y + box.height / 2),
+                      (box.x + box.width / 2, box.y + box.height - 2), (box.x + box.width - 2, box.y + box.height / 2)]
+        return points.allSatisfy { x, y in
+            let index = (y * image.width + x) * 3
+            // Lossy coding moves colours a little; 40 levels per channel is far from any face pixel's chance match.
+            return abs(Int(image.pixels[index]) - Int(color.red)) <= 40 && abs(Int(image.pixels[index + 1]) - Int(color.green)) <= 40
+                && abs(Int(image.pixels[index + 2]) - Int(color.blue)) <= 40
+        }
+    }
+
+    @Test func theBoxIsDrawnOnTheFaceAndOnlyWhereThereIsOne() throws {
+        let produced = try Self.produce("face_noface.mov")
+        let faceRow = try #require(produced.rows.first { $0.box != nil && $0.frame > 10 })
+        let emptyRow = try #require(produced.rows.last { $0.box == nil })
+        let drawn = try Self.frames(produced.overlay, at: [faceRow.frame, emptyRow.frame])
+        let source = try Self.frames(produced.input, at: [faceRow.frame, emptyRow.frame])
+        let box = try #require(faceRow.box), emotion = try #require(faceRow.emotion)
+        let color = EmotionOverlay.palette[produced.labels.firstIndex(of: emotion)!]
+        let onFace = Self.boxColorIsAt(try #require(drawn[faceRow.frame]), box: box, color: color)
+        #expect(onFace, "box outline at \(box)")
+        // Without a face nothing is drawn outside the panel (top left): the frame equals the source up to coding noise.
+        let frame = try #require(drawn[emptyRow.frame]), original = try #require(source[emptyRow.frame])
+        let below = FaceBox(x: 0, y: frame.height / 2, width: frame.width, height: frame.height / 2)
+        let difference = Self.difference(frame, original, region: below)
+        #expect(difference < 4)
+    }
+
+    @Test func rotatedInputIsUprightWithTheBoxOnTheFace() throws {
+        let produced = try Self.produce("samples/generated/phone_rotated.mp4")
+        let dimensions = try Self.ffprobe(["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", produced.overlay])
+        #expect(dimensions.trimmingCharacters(in: .whitespacesAndNewlines) == "640,360", "display orientation, no rotation left to apply")
+        let row = try #require(produced.rows.first { $0.box != nil && $0.frame >= 30 })
+        let image = try #require(try Self.frames(produced.overlay, at: [row.frame])[row.frame])
+        let color = EmotionOverlay.palette[produced.labels.firstIndex(of: row.emotion!)!]
+        let onFace = Self.boxColorIsAt(image, box: row.box!, color: color)
+        #expect(onFace, "box outline at \(row.box!)")
+    }
+}
