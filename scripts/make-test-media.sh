@@ -29,6 +29,7 @@ make_once phone_rotated.mp4 -i "$out/sideways.mp4" -c copy -metadata:s:v:0 rotat
 make_once clip.mkv -i "$source" -t 1 -c:v libx264 -preset ultrafast -c:a copy
 make_once clip.webm -i "$source" -t 1 -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -c:a libopus
 make_once clip.avi -i "$source" -t 1 -c:v mpeg4 -q:v 5 -c:a copy
+make_once pcm_audio.mov -i "$source" -c:v copy -c:a pcm_s16le
 make_once audio_only.m4a -i samples/media/WolfgangLanger_Pexels.mp4 -vn -c:a copy
 
 # Truncated: the index (at the end of the file) is kept, the media data is cut short.

@@ -204,3 +204,102 @@ final class EncoderContext {
         avcodec_free_context(&context)
     }
 }
+
+final class AudioEncoderContext {
+    let pointer: UnsafeMutablePointer<AVCodecContext>
+
+    init(decoder: UnsafeMutablePointer<AVCodecContext>, globalHeader: Bool, path: String) throws {
+        guard let codec = avcodec_find_encoder(AV_CODEC_ID_AAC), let context = avcodec_alloc_context3(codec) else {
+            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no AAC encoder")
+        }
+        pointer = context
+        context.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        context.pointee.sample_rate = decoder.pointee.sample_rate
+        context.pointee.bit_rate = 192_000
+        if decoder.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
+            av_channel_layout_default(&context.pointee.ch_layout, decoder.pointee.ch_layout.nb_channels)
+        } else {
+            av_channel_layout_copy(&context.pointee.ch_layout, &decoder.pointee.ch_layout)
+        }
+        context.pointee.time_base = AVRational(num: 1, den: decoder.pointee.sample_rate)
+        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        let code = avcodec_open2(context, codec, nil)
+        guard code >= 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "the AAC encoder refused \(decoder.pointee.sample_rate) Hz audio: \(ffmpegMessage(code))")
+        }
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
+        avcodec_free_context(&context)
+    }
+}
+
+/// Float planar samples waiting to fill an encoder frame.
+final class AudioFifo {
+    private let pointer: OpaquePointer
+    private let channels: Int32
+    private let path: String
+
+    init(channels: Int32, path: String) throws {
+        guard let fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, 2048) else {
+            throw VideoError.encodeFailed(path: path, reason: "out of memory")
+        }
+        pointer = fifo
+        self.channels = channels
+        self.path = path
+    }
+
+    deinit {
+        av_audio_fifo_free(pointer)
+    }
+
+    var count: Int32 { av_audio_fifo_size(pointer) }
+
+    /// Converts a decoded frame of any common sample format to float planar and queues it.
+    func append(_ frame: UnsafeMutablePointer<AVFrame>) throws {
+        let samples = Int(frame.pointee.nb_samples)
+        let format = AVSampleFormat(rawValue: frame.pointee.format)
+        let planar = av_sample_fmt_is_planar(format) != 0
+        let packed = av_get_packed_sample_fmt(format)
+        let frameChannels = Int(frame.pointee.ch_layout.nb_channels)
+        guard frameChannels == Int(channels) else {
+            throw VideoError.encodeFailed(path: path, reason: "the audio changed its channel count mid-stream")
+        }
+        let data = frame.pointee.extended_data!
+        // Channel after channel in one buffer, so every plane pointer stays valid inside one closure.
+        var converted = [Float](repeating: 0, count: frameChannels * samples)
+        for channel in 0..<frameChannels {
+            let plane = planar ? data[channel]! : data[0]!
+            for index in 0..<samples {
+                let position = planar ? index : index * frameChannels + channel
+                let value: Float
+                switch packed {
+                case AV_SAMPLE_FMT_U8: value = (Float(plane[position]) - 128) / 128
+                case AV_SAMPLE_FMT_S16:
+                    value = Float(UnsafeRawPointer(plane).load(fromByteOffset: position * 2, as: Int16.self)) / 32768
+                case AV_SAMPLE_FMT_S32:
+                    value = Float(UnsafeRawPointer(plane).load(fromByteOffset: position * 4, as: Int32.self)) / 2_147_483_648
+                case AV_SAMPLE_FMT_FLT: value = UnsafeRawPointer(plane).load(fromByteOffset: position * 4, as: Float.self)
+                case AV_SAMPLE_FMT_DBL: value = Float(UnsafeRawPointer(plane).load(fromByteOffset: position * 8, as: Double.self))
+                default:
+                    let name = av_get_sample_fmt_name(format).map { String(cString: $0) } ?? "unknown"
+                    throw VideoError.encodeFailed(path: path, reason: "audio samples in \(name) format cannot be re-encoded")
+                }
+                converted[channel * samples + index] = value
+            }
+        }
+        let written = converted.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            var planes: [UnsafeMutableRawPointer?] = (0..<frameChannels).map { UnsafeMutableRawPointer(buffer.baseAddress! + $0 * samples) }
+            return planes.withUnsafeMutableBufferPointer { av_audio_fifo_write(pointer, $0.baseAddress, Int32(samples)) }
+        }
+        guard written == Int32(samples) else { throw VideoError.encodeFailed(path: path, reason: "queueing audio failed") }
+    }
+
+    func read(into frame: UnsafeMutablePointer<AVFrame>, samples: Int32) throws {
+        let read = withUnsafeMutablePointer(to: &frame.pointee.data) { data in
+            data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) { av_audio_fifo_read(pointer, $0, samples) }
+        }
+        guard read == samples else { throw VideoError.encodeFailed(path: path, reason: "reading queued audio failed") }
+    }
+}

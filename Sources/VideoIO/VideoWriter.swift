@@ -66,6 +66,9 @@ public final class VideoWriter {
         try output.writeHeader()
     }
 
+    /// What the writer did differently from what was asked (audio re-encoded instead of copied).
+    public var notices: [String] { audio?.notices ?? [] }
+
     /// Encodes one frame shown at `timestamp` (in the source time base). Timestamps must increase.
     public func write(_ image: RGBImage, timestamp: Int64) throws {
         let pts = max(timestamp, (lastTimestamp ?? timestamp - 1) + 1)
@@ -136,15 +139,22 @@ public struct Rational: Sendable, Equatable {
     }
 }
 
-/// Copies the audio packets of a source file into an output, in timestamp order, on demand.
+/// Carries the audio streams of a source file into an output, in timestamp order, on demand: packet
+/// for packet when the container takes the codec, otherwise decoded and re-encoded to AAC.
 final class AudioPassthrough {
+    private enum Route {
+        case copy(UnsafeMutablePointer<AVStream>)
+        case transcode(AudioTranscoder)
+    }
+
     private let input: InputContext
     private let packet: Packet
-    /// Source stream index → output stream.
-    private var streams: [Int32: UnsafeMutablePointer<AVStream>] = [:]
+    private var routes: [Int32: Route] = [:]
     private var pending = false
     private var exhausted = false
     private let path: String
+    /// What was not copied as is, for the user to know.
+    private(set) var notices: [String] = []
 
     init(source: String, output: OutputContext, path: String) throws {
         self.path = path
@@ -154,34 +164,35 @@ final class AudioPassthrough {
             guard let stream = input.pointer.pointee.streams[index],
                   stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_AUDIO else { continue }
             let codec = stream.pointee.codecpar.pointee.codec_id
-            guard avformat_query_codec(output.pointer.pointee.oformat, codec, FF_COMPLIANCE_NORMAL) == 1 else {
-                let name = String(cString: avcodec_get_name(codec))
-                throw VideoError.encodeFailed(path: path, reason: "the container cannot hold the \(name) audio of \(source) without re-encoding; use an .mkv overlay file")
-            }
             guard let target = avformat_new_stream(output.pointer, nil) else {
                 throw VideoError.encodeFailed(path: path, reason: "cannot add an audio stream")
             }
-            let code = avcodec_parameters_copy(target.pointee.codecpar, stream.pointee.codecpar)
-            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
-            target.pointee.codecpar.pointee.codec_tag = 0
-            target.pointee.time_base = stream.pointee.time_base
-            streams[stream.pointee.index] = target
+            if avformat_query_codec(output.pointer.pointee.oformat, codec, FF_COMPLIANCE_NORMAL) == 1 {
+                let code = avcodec_parameters_copy(target.pointee.codecpar, stream.pointee.codecpar)
+                guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+                target.pointee.codecpar.pointee.codec_tag = 0
+                target.pointee.time_base = stream.pointee.time_base
+                routes[stream.pointee.index] = .copy(target)
+            } else {
+                let transcoder = try AudioTranscoder(source: stream, target: target, globalHeader: output.needsGlobalHeader, path: path)
+                routes[stream.pointee.index] = .transcode(transcoder)
+                let name = String(cString: avcodec_get_name(codec))
+                notices.append("the \(name) audio of \(source) cannot be stored in this container as is; it was re-encoded to AAC")
+            }
         }
     }
 
-    var streamCount: Int { streams.count }
-
-    /// Writes source audio packets whose time is at most `seconds`.
+    /// Writes source audio whose time is at most `seconds` (everything left, and the encoders' tails, for infinity).
     func copy(until seconds: Double, into output: OutputContext) throws {
-        guard !streams.isEmpty else { return }
+        guard !routes.isEmpty else { return }
         while !exhausted {
             if !pending {
                 let code = av_read_frame(input.pointer, packet.pointer)
                 if code < 0 {
                     exhausted = true
-                    return
+                    break
                 }
-                guard streams[packet.pointer.pointee.stream_index] != nil else {
+                guard routes[packet.pointer.pointee.stream_index] != nil else {
                     av_packet_unref(packet.pointer)
                     continue
                 }
@@ -190,12 +201,106 @@ final class AudioPassthrough {
             let source = input.pointer.pointee.streams[Int(packet.pointer.pointee.stream_index)]!
             let stamp = packet.pointer.pointee.dts != ffmpegNoTimestamp ? packet.pointer.pointee.dts : packet.pointer.pointee.pts
             if stamp != ffmpegNoTimestamp && Double(stamp) * av_q2d(source.pointee.time_base) > seconds { return }
-            let target = streams[packet.pointer.pointee.stream_index]!
-            av_packet_rescale_ts(packet.pointer, source.pointee.time_base, target.pointee.time_base)
-            packet.pointer.pointee.stream_index = target.pointee.index
-            packet.pointer.pointee.pos = -1
             pending = false
-            try output.write(packet.pointer)
+            switch routes[packet.pointer.pointee.stream_index]! {
+            case let .copy(target):
+                av_packet_rescale_ts(packet.pointer, source.pointee.time_base, target.pointee.time_base)
+                packet.pointer.pointee.stream_index = target.pointee.index
+                packet.pointer.pointee.pos = -1
+                try output.write(packet.pointer)
+            case let .transcode(transcoder):
+                defer { av_packet_unref(packet.pointer) }
+                try transcoder.decode(packet.pointer, into: output)
+            }
+        }
+        if exhausted && seconds == .infinity {
+            for case let .transcode(transcoder) in routes.values { try transcoder.finish(into: output) }
+        }
+    }
+}
+
+/// Decodes one audio stream and encodes it to AAC (float planar, 1024-sample frames through a FIFO),
+/// keeping its start time.
+final class AudioTranscoder {
+    private let decoder: DecoderContext
+    private let encoder: AudioEncoderContext
+    private let fifo: AudioFifo
+    private let decoded: Frame
+    private let encoded: Packet
+    private let target: UnsafeMutablePointer<AVStream>
+    private let sourceTimeBase: AVRational
+    private let path: String
+    private var nextSample: Int64?
+    private var finished = false
+
+    init(source: UnsafeMutablePointer<AVStream>, target: UnsafeMutablePointer<AVStream>, globalHeader: Bool, path: String) throws {
+        self.path = path
+        self.target = target
+        sourceTimeBase = source.pointee.time_base
+        decoder = try DecoderContext(stream: source, path: path)
+        encoder = try AudioEncoderContext(decoder: decoder.pointer, globalHeader: globalHeader, path: path)
+        fifo = try AudioFifo(channels: Int32(encoder.pointer.pointee.ch_layout.nb_channels), path: path)
+        decoded = try Frame(path: path)
+        encoded = try Packet(path: path)
+        target.pointee.time_base = encoder.pointer.pointee.time_base
+        let code = avcodec_parameters_from_context(target.pointee.codecpar, encoder.pointer)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+    }
+
+    func decode(_ packet: UnsafeMutablePointer<AVPacket>?, into output: OutputContext) throws {
+        var code = avcodec_send_packet(decoder.pointer, packet)
+        guard code >= 0 || code == ffmpegEOF else { throw VideoError.encodeFailed(path: path, reason: "decoding audio: \(ffmpegMessage(code))") }
+        while true {
+            code = avcodec_receive_frame(decoder.pointer, decoded.pointer)
+            if code == ffmpegEAGAIN || code == ffmpegEOF { return }
+            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: "decoding audio: \(ffmpegMessage(code))") }
+            defer { av_frame_unref(decoded.pointer) }
+            if nextSample == nil {
+                let pts = decoded.pointer.pointee.best_effort_timestamp
+                nextSample = pts == ffmpegNoTimestamp ? 0
+                    : av_rescale_q(pts, sourceTimeBase, encoder.pointer.pointee.time_base)
+            }
+            try fifo.append(decoded.pointer)
+            try encodeFullFrames(into: output, flushing: false)
+        }
+    }
+
+    func finish(into output: OutputContext) throws {
+        guard !finished else { return }
+        finished = true
+        try decode(nil, into: output)
+        try encodeFullFrames(into: output, flushing: true)
+        try send(nil, into: output)
+    }
+
+    private func encodeFullFrames(into output: OutputContext, flushing: Bool) throws {
+        let frameSize = max(Int32(encoder.pointer.pointee.frame_size), 1024)
+        while fifo.count >= frameSize || (flushing && fifo.count > 0) {
+            let frame = try Frame(path: path)
+            let samples = min(frameSize, fifo.count)
+            frame.pointer.pointee.nb_samples = samples
+            frame.pointer.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            frame.pointer.pointee.sample_rate = encoder.pointer.pointee.sample_rate
+            av_channel_layout_copy(&frame.pointer.pointee.ch_layout, &encoder.pointer.pointee.ch_layout)
+            let code = av_frame_get_buffer(frame.pointer, 0)
+            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: ffmpegMessage(code)) }
+            try fifo.read(into: frame.pointer, samples: samples)
+            frame.pointer.pointee.pts = nextSample ?? 0
+            nextSample = (nextSample ?? 0) + Int64(samples)
+            try send(frame.pointer, into: output)
+        }
+    }
+
+    private func send(_ frame: UnsafeMutablePointer<AVFrame>?, into output: OutputContext) throws {
+        var code = avcodec_send_frame(encoder.pointer, frame)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: "encoding AAC: \(ffmpegMessage(code))") }
+        while true {
+            code = avcodec_receive_packet(encoder.pointer, encoded.pointer)
+            if code == ffmpegEAGAIN || code == ffmpegEOF { return }
+            guard code >= 0 else { throw VideoError.encodeFailed(path: path, reason: "encoding AAC: \(ffmpegMessage(code))") }
+            av_packet_rescale_ts(encoded.pointer, encoder.pointer.pointee.time_base, target.pointee.time_base)
+            encoded.pointer.pointee.stream_index = target.pointee.index
+            try output.write(encoded.pointer)
         }
     }
 }

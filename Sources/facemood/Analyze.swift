@@ -90,9 +90,11 @@ struct Analyze: ParsableCommand {
             }
             let progress = ProgressLine(label: URL(fileURLWithPath: input).lastPathComponent, enabled: !quiet && isatty(STDERR_FILENO) == 1)
             do {
-                let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup) { done, total in
+                let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup, progress: { done, total in
                     progress.update(done: done, total: total)
-                }
+                }, notify: { notice in
+                    if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
+                })
                 progress.finish()
                 if !quiet {
                     let written = [outputs.csv, outputs.json, outputs.overlay].compactMap { $0 }

@@ -73,6 +73,20 @@ import Testing
         #expect(check.terminationStatus == 0 && text.isEmpty, "decoding the overlay printed: \(text)")
     }
 
+    @Test func audioTheContainerCannotHoldIsReencodedToAACWithANotice() throws {
+        let input = try TestPaths.repository("samples/generated/pcm_audio.mov")
+        let folder = try TestPaths.temporaryFolder()
+        var outputs = AnalysisOutputs(csv: nil, json: nil)
+        outputs.overlay = folder.appendingPathComponent("pcm.overlay.mp4").path
+        var notices: [String] = []
+        _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: try EndToEndTests.setup(), notify: { notices.append($0) })
+        #expect(notices == ["\(outputs.overlay!): the pcm_s16le audio of \(input) cannot be stored in this container as is; it was re-encoded to AAC"])
+        let original = try #require(try Self.audio(input)), copied = try #require(try Self.audio(outputs.overlay!))
+        #expect(copied.codec == "aac")
+        #expect(abs(copied.duration - original.duration) <= 1024 / original.sampleRate)
+        #expect(try Self.framePTS(outputs.overlay!) == Self.framePTS(input))
+    }
+
     @Test func variableFrameRateIsPreserved() throws {
         let produced = try Self.produce("samples/generated/vfr.mp4")
         #expect(try Self.framePTS(produced.overlay) == Self.framePTS(produced.input))

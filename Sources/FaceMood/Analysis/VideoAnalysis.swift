@@ -59,8 +59,9 @@ public enum VideoAnalysis {
     /// Reports frames done (and the container's frame count when known) after each frame.
     public typealias Progress = (_ done: Int, _ total: Int?) -> Void
 
+    /// `notify` hears what the user should know that is not an error (audio re-encoded, say).
     public static func run(input: String, outputs: AnalysisOutputs, setup: AnalysisSetup,
-                           progress: Progress? = nil) throws -> EmotionSummary {
+                           progress: Progress? = nil, notify: ((String) -> Void)? = nil) throws -> EmotionSummary {
         let reader = try VideoReader(path: input, options: .init(wantsColor: outputs.overlay != nil))
         let labels = setup.classifier.profile.labels
         let csvWriter = try outputs.csv.map { try TimelineCSVWriter(file: try OutputFile(destination: $0), labels: labels) }
@@ -69,6 +70,9 @@ public enum VideoAnalysis {
                                         cascadeSHA256: setup.cascadeSHA256, parameters: setup.parameters)
         let jsonWriter = try outputs.json.map { try TimelineJSONWriter(file: try OutputFile(destination: $0), metadata: metadata) }
         let overlay = try outputs.overlay.map { try OverlayVideo(destination: $0, reader: reader, labels: labels, options: outputs.overlayOptions) }
+        if let overlay, let destination = outputs.overlay {
+            for notice in overlay.notices { notify?("\(destination): \(notice)") }
+        }
         let analyzer = FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade, parameters: setup.parameters)
         var summary = EmotionSummary(labels: labels)
         while let frame = try reader.nextFrame() {
@@ -109,6 +113,8 @@ final class OverlayVideo {
         drawer.draw(annotation, on: &image)
         try writer.write(image, timestamp: frame.timestamp ?? Int64((frame.time / timeBaseSeconds).rounded()))
     }
+
+    var notices: [String] { writer.notices }
 
     func finish() throws {
         try writer.finish()
