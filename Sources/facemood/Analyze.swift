@@ -48,6 +48,15 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("Pixels added around each face before classifying (default: the model's profile).", valueName: "px"))
     var margin: Int?
 
+    @Flag(help: "Full-frame detection on every frame: OpenCV's boxes on every frame (slower).")
+    var exact = false
+
+    @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames; between them only the region around the last face is searched.", valueName: "N"))
+    var fullDetectionEvery: Int = 10
+
+    @Option(help: ArgumentHelp("Analysis threads (default: all cores).", valueName: "N"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
@@ -62,6 +71,8 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--overlay=FILE names one file; with several inputs use --overlay with -o DIR")
         }
         guard (0...51).contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
+        guard threads >= 1 else { throw ValidationError("--threads expects 1 or more, found \(threads)") }
+        guard fullDetectionEvery >= 1 else { throw ValidationError("--full-detection-every expects 1 or more frames, found \(fullDetectionEvery)") }
     }
 
     func run() throws {
@@ -70,7 +81,8 @@ struct Analyze: ParsableCommand {
         let setup: AnalysisSetup
         do {
             setup = try AnalysisSetup(classifier: try profile.loadClassifier(modelPath: model, margin: margin),
-                                      cascade: try detection.loadCascade(), parameters: detection.parameters)
+                                      cascade: try detection.loadCascade(), parameters: detection.parameters,
+                                      mode: exact ? .exact : .tracking(fullDetectionEvery: fullDetectionEvery), threads: threads)
             if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         } catch let error as CocoaError {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))

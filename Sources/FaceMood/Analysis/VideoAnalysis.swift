@@ -7,11 +7,17 @@ public struct AnalysisSetup: Sendable {
     public let parameters: HaarDetector.Parameters
     public let modelSHA256: String
     public let cascadeSHA256: String
+    public var mode: SearchMode
+    /// Analysis threads; decoding and writing run beside them.
+    public var threads: Int
 
-    public init(classifier: EmotionClassifier, cascade: HaarCascade, parameters: HaarDetector.Parameters) throws {
+    public init(classifier: EmotionClassifier, cascade: HaarCascade, parameters: HaarDetector.Parameters,
+                mode: SearchMode = .exact, threads: Int = 1) throws {
         self.classifier = classifier
         self.cascade = cascade
         self.parameters = parameters
+        self.mode = mode
+        self.threads = max(threads, 1)
         modelSHA256 = try SHA256.hex(ofFile: classifier.modelPath)
         cascadeSHA256 = try SHA256.hex(ofFile: cascade.path)
     }
@@ -73,15 +79,16 @@ public enum VideoAnalysis {
         if let overlay, let destination = outputs.overlay {
             for notice in overlay.notices { notify?("\(destination): \(notice)") }
         }
-        let analyzer = FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade, parameters: setup.parameters)
         var summary = EmotionSummary(labels: labels)
-        while let frame = try reader.nextFrame() {
-            let row = analyzer.analyze(frame)
-            summary.add(row)
-            try csvWriter?.append(row)
-            try jsonWriter?.append(row)
-            try overlay?.append(frame, row: row)
-            progress?(frame.index + 1, reader.info.frameCount)
+        let total = reader.info.frameCount
+        try AnalysisPipeline.run(reader: reader, segmentLength: setup.mode.segmentLength, workers: setup.threads,
+                                 makeAnalyzer: { FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade,
+                                                               parameters: setup.parameters, mode: setup.mode) }) { analyzed in
+            summary.add(analyzed.row)
+            try csvWriter?.append(analyzed.row)
+            try jsonWriter?.append(analyzed.row)
+            try overlay?.append(analyzed.frame, row: analyzed.row)
+            progress?(analyzed.frame.index + 1, total)
         }
         try overlay?.finish()
         try csvWriter?.commit()
