@@ -23,7 +23,7 @@ func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(s
 let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
     .map { root.appendingPathComponent("samples/media/\($0)").path }
 
-print("machine: \(machineDescription())")
+if !sections.contains("--rss") { print("machine: \(machineDescription())") }
 if wanted("decode") {
 print("")
 print("decode only (our reader, GRAY8 conversion included, FFmpeg's decoder threads on)")
@@ -79,16 +79,44 @@ if wanted("detect") {
     }
 }
 
-if wanted("analyze") {
-    print("")
-    print("analyze, one thread (decode + detect + crop/classify + write), frames per second and ratio to decode-only")
+/// Peak resident memory of this process, in MB: VmHWM, which (unlike getrusage's maxrss) starts afresh
+/// at exec instead of inheriting the parent's peak.
+func peakRSS() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+func analysisSetup(mode: SearchMode, threads: Int) throws -> AnalysisSetup {
     let classifier = try EmotionClassifier(modelPath: root.appendingPathComponent("models/emotion_model.hdf5").path)
     let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
-    let setup = try AnalysisSetup(classifier: classifier, cascade: cascade, parameters: HaarDetector.Parameters())
+    return try AnalysisSetup(classifier: classifier, cascade: cascade, parameters: HaarDetector.Parameters(), mode: mode, threads: threads)
+}
+
+func scratchFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-bench-\(ProcessInfo.processInfo.processIdentifier)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}
+
+if CommandLine.arguments.count > 3 && CommandLine.arguments[2] == "--rss" {
+    // Child mode: analyse one file (default mode, all cores, both timelines) and print the peak RSS.
+    let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
-    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+    let input = CommandLine.arguments[3]
+    _ = try VideoAnalysis.run(input: input, outputs: AnalysisOutputs.defaults(for: input, folder: folder.path),
+                              setup: try analysisSetup(mode: .standard, threads: ProcessInfo.processInfo.activeProcessorCount))
+    print(String(format: "%.1f", peakRSS()))
+    exit(0)
+}
+
+if wanted("analyze") {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    print("")
+    print("analyze: frames/s (ratio to decode-only), default mode = tracking, full detection every 10 frames; \(cores) threads unless stated")
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "face_noface.mov"] {
         let input = root.appendingPathComponent("samples/media/\(name)").path
         var decodeFrames = 0
         let decodeTime = try seconds {
@@ -96,15 +124,47 @@ if wanted("analyze") {
             while try reader.nextFrame() != nil { decodeFrames += 1 }
         }
         let decodeRate = Double(decodeFrames) / decodeTime
-        for withOverlay in [false, true] {
+        print("  \(name) (decode-only \(String(format: "%.1f", decodeRate)) frames/s)")
+        let runs: [(String, SearchMode, Int, Bool)] = [
+            ("default", .standard, cores, false), ("exact", .exact, cores, false), ("exact, 1 thread", .exact, 1, false),
+            ("default + overlay", .standard, cores, true),
+        ]
+        for (label, mode, threads, withOverlay) in runs {
             var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
             if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path) }
+            let setup = try analysisSetup(mode: mode, threads: threads)
+            let clock = StageClock()
             var frames = 0
-            let elapsed = try seconds { frames = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup).frames }
+            let elapsed = try seconds { frames = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup, clock: clock).frames }
             let rate = Double(frames) / elapsed
-            print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
-                + String(format: "%@  %7.1f frames/s  (decode-only %6.1f, ratio %.3f)", withOverlay ? "with overlay   " : "timelines only ",
-                         rate, decodeRate, rate / decodeRate))
+            let stages = StageClock.Stage.allCases.map { stage in
+                String(format: "%@ %.2f", stage.rawValue, clock.seconds(stage) / Double(frames) * 1000)
+            }.joined(separator: ", ")
+            print("    " + label.padding(toLength: 18, withPad: " ", startingAt: 0)
+                + String(format: "%7.1f frames/s  ratio %.3f   ms/frame per stage (all threads): ", rate, rate / decodeRate) + stages)
         }
     }
+
+    print("")
+    print("memory: peak RSS of a default-mode analysis (child process), and of the same video looped 10 times")
+    let original = root.appendingPathComponent("samples/media/single_face.mp4").path
+    let looped = folder.appendingPathComponent("single_face_x10.mp4").path
+    let ffmpeg = Process()
+    ffmpeg.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    ffmpeg.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-stream_loop", "9", "-i", original, "-c", "copy", looped]
+    try ffmpeg.run()
+    ffmpeg.waitUntilExit()
+    func childPeak(_ input: String) throws -> String {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = [root.path, "--rss", input]
+        let pipe = Pipe()
+        child.standardOutput = pipe
+        try child.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    print("  single_face.mp4 (72 frames):        \(try childPeak(original)) MB")
+    print("  looped 10 times (720 frames):       \(try childPeak(looped)) MB")
 }

@@ -184,3 +184,49 @@ import Testing
         #expect(AnalysisOutputs.defaults(for: "/talk.mov", folder: nil).csv == "/talk.emotions.csv")
     }
 }
+
+/// The default (tracking) mode against the exact mode on every sample video: the same emotion on at
+/// least 98% of frames and a box with IoU ≥ 0.8 on at least 98% of the exact mode's face frames; and
+/// the exact mode gives the same rows whatever the number of threads.
+@Suite struct SearchModeTests {
+    static func rows(_ video: String, mode: SearchMode, threads: Int) throws -> [TimelineRow] {
+        let input = try TestPaths.repository("samples/media/" + video)
+        let base = try EndToEndTests.setup()
+        let setup = try AnalysisSetup(classifier: base.classifier, cascade: base.cascade, parameters: base.parameters,
+                                      mode: mode, threads: threads)
+        var rows: [TimelineRow] = []
+        let folder = try TestPaths.temporaryFolder()
+        let outputs = AnalysisOutputs(csv: folder.appendingPathComponent("t.csv").path, json: nil)
+        // The rows as analysed, through the CSV as written.
+        _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup)
+        for line in try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst() {
+            let f = CSV.parse(line: String(line))
+            rows.append(TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!,
+                                    box: f[4].isEmpty ? nil : FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!),
+                                    emotion: f[8].isEmpty ? nil : f[8], confidence: f[9].isEmpty ? nil : Double(f[9]),
+                                    probabilities: f[8].isEmpty ? nil : f[10...].map { Double($0)! }))
+        }
+        return rows
+    }
+
+    @Test(arguments: ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov"])
+    func trackingAgreesWithExact(video: String) throws {
+        let exact = try Self.rows(video, mode: .exact, threads: 2)
+        let tracking = try Self.rows(video, mode: .standard, threads: 2)
+        #expect(tracking.count == exact.count)
+        let sameLabel = zip(tracking, exact).filter { $0.emotion == $1.emotion }.count
+        let faceFrames = zip(tracking, exact).filter { $1.box != nil }
+        let close = faceFrames.filter { pair in pair.0.box.map { $0.intersectionOverUnion(pair.1.box!) >= 0.8 } ?? false }.count
+        #expect(Double(sameLabel) >= 0.98 * Double(exact.count), "\(video): same label on \(sameLabel) of \(exact.count) frames")
+        #expect(Double(close) >= 0.98 * Double(faceFrames.count), "\(video): IoU ≥ 0.8 on \(close) of \(faceFrames.count) face frames")
+    }
+
+    @Test func exactModeIsTheSameOnOneThreadAndOnTwo() throws {
+        let one = try Self.rows("face_noface.mov", mode: .exact, threads: 1)
+        let two = try Self.rows("face_noface.mov", mode: .exact, threads: 2)
+        #expect(one == two)
+        let trackingOne = try Self.rows("single_face.mp4", mode: .standard, threads: 1)
+        let trackingTwo = try Self.rows("single_face.mp4", mode: .standard, threads: 2)
+        #expect(trackingOne == trackingTwo, "tracking restarts at fixed frames, so threads do not change it either")
+    }
+}

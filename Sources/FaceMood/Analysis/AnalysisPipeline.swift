@@ -10,7 +10,7 @@ enum AnalysisPipeline {
         let row: TimelineRow
     }
 
-    static func run(reader: VideoReader, segmentLength: Int, workers: Int,
+    static func run(reader: VideoReader, segmentLength: Int, workers: Int, clock: StageClock? = nil,
                     makeAnalyzer: @escaping @Sendable () -> FrameAnalyzer,
                     consume: (Analyzed) throws -> Void) throws {
         let workers = max(workers, 1)
@@ -28,7 +28,7 @@ enum AnalysisPipeline {
             var index = 0
             var segment: [VideoFrame] = []
             do {
-                while let frame = try source.value.nextFrame() {
+                while let frame = try clock.measure(.decode, { try source.value.nextFrame() }) {
                     segment.append(frame)
                     if segment.count == segmentLength {
                         slots.wait()
@@ -54,6 +54,7 @@ enum AnalysisPipeline {
             Thread.detachNewThread {
                 defer { done.leave() }
                 let analyzer = makeAnalyzer()
+                analyzer.clock = clock
                 while let (index, frames) = work.pop() {
                     analyzer.startSegment()
                     results.put(index, frames.map { Analyzed(frame: $0, row: analyzer.analyze($0)) })

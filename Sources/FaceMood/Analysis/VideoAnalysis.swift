@@ -67,7 +67,8 @@ public enum VideoAnalysis {
 
     /// `notify` hears what the user should know that is not an error (audio re-encoded, say).
     public static func run(input: String, outputs: AnalysisOutputs, setup: AnalysisSetup,
-                           progress: Progress? = nil, notify: ((String) -> Void)? = nil) throws -> EmotionSummary {
+                           progress: Progress? = nil, notify: ((String) -> Void)? = nil,
+                           clock: StageClock? = nil) throws -> EmotionSummary {
         let reader = try VideoReader(path: input, options: .init(wantsColor: outputs.overlay != nil))
         let labels = setup.classifier.profile.labels
         let csvWriter = try outputs.csv.map { try TimelineCSVWriter(file: try OutputFile(destination: $0), labels: labels) }
@@ -81,13 +82,15 @@ public enum VideoAnalysis {
         }
         var summary = EmotionSummary(labels: labels)
         let total = reader.info.frameCount
-        try AnalysisPipeline.run(reader: reader, segmentLength: setup.mode.segmentLength, workers: setup.threads,
+        try AnalysisPipeline.run(reader: reader, segmentLength: setup.mode.segmentLength, workers: setup.threads, clock: clock,
                                  makeAnalyzer: { FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade,
                                                                parameters: setup.parameters, mode: setup.mode) }) { analyzed in
-            summary.add(analyzed.row)
-            try csvWriter?.append(analyzed.row)
-            try jsonWriter?.append(analyzed.row)
-            try overlay?.append(analyzed.frame, row: analyzed.row)
+            try clock.measure(.write) {
+                summary.add(analyzed.row)
+                try csvWriter?.append(analyzed.row)
+                try jsonWriter?.append(analyzed.row)
+            }
+            try clock.measure(.overlay) { try overlay?.append(analyzed.frame, row: analyzed.row) }
             progress?(analyzed.frame.index + 1, total)
         }
         try overlay?.finish()
