@@ -101,25 +101,8 @@ public struct HaarCascade: Sendable {
                 throw CascadeError.unsupported(path: path, expected: "upright Haar features",
                                                found: "a tilted (45°) feature, #\(index); facemood does not evaluate tilted features")
             }
-            var rects: [Feature.WeightedRect] = []
-            for rect in try required(element, "rects").children {
-                let values = rect.numbers
-                guard values.count == 5 else {
-                    throw CascadeError.invalid(path: path, expected: "rectangles of 5 numbers (x y width height weight) in feature #\(index)",
-                                               found: "\(values.count)")
-                }
-                let r = Feature.WeightedRect(x: Int(values[0]), y: Int(values[1]), width: Int(values[2]), height: Int(values[3]),
-                                             weight: Float(values[4]))
-                guard r.x >= 0, r.y >= 0, r.width >= 0, r.height >= 0, r.x + r.width <= width, r.y + r.height <= height else {
-                    throw CascadeError.invalid(path: path, expected: "feature rectangles inside the \(width)x\(height) window",
-                                               found: "(\(r.x), \(r.y), \(r.width), \(r.height)) in feature #\(index)")
-                }
-                rects.append(r)
-            }
-            guard (1...3).contains(rects.count) else {
-                throw CascadeError.invalid(path: path, expected: "1 to 3 rectangles in feature #\(index)", found: "\(rects.count)")
-            }
-            features.append(Feature(rects: rects))
+            features.append(try Self.feature(try required(element, "rects"), window: (width, height), place: "feature #\(index)",
+                                             dropsEmptyThird: false, path: path))
         }
         guard !features.isEmpty else {
             throw CascadeError.invalid(path: path, expected: "at least one feature", found: "none")
@@ -127,14 +110,9 @@ public struct HaarCascade: Sendable {
 
         var stages: [Stage] = [], trees: [Tree] = [], nodes: [Node] = [], leaves: [Float] = []
         for (stageIndex, stageElement) in try required(cascade, "stages").children.enumerated() {
-            guard let thresholdValue = try required(stageElement, "stageThreshold").numbers.first else {
-                throw CascadeError.invalid(path: path, expected: "a numeric stageThreshold in stage \(stageIndex)", found: "none")
-            }
-            let weak = try required(stageElement, "weakClassifiers").children
-            guard !weak.isEmpty else {
-                throw CascadeError.invalid(path: path, expected: "weak classifiers in stage \(stageIndex)", found: "none")
-            }
-            stages.append(Stage(threshold: Float(thresholdValue) - Float(1e-5), firstTree: trees.count, treeCount: weak.count))
+            let (stage, weak) = try Self.stage(stageElement, index: stageIndex, threshold: "stageThreshold", weak: "weakClassifiers",
+                                               firstTree: trees.count, path: path, required: required)
+            stages.append(stage)
             for (treeIndex, treeElement) in weak.enumerated() {
                 let internalNodes = try required(treeElement, "internalNodes").numbers
                 let leafValues = try required(treeElement, "leafValues").numbers
@@ -180,6 +158,45 @@ public struct HaarCascade: Sendable {
         self.features = features
     }
 
+    /// A stage's threshold (lowered by 1e-5 in Float, as OpenCV does) and its weak classifiers.
+    private static func stage(_ element: XMLElement, index: Int, threshold: String, weak: String, firstTree: Int, path: String,
+                              required: (XMLElement, String) throws -> XMLElement) throws -> (Stage, [XMLElement]) {
+        guard let value = try required(element, threshold).numbers.first else {
+            throw CascadeError.invalid(path: path, expected: "a numeric \(threshold) in stage \(index)", found: "none")
+        }
+        let classifiers = try required(element, weak).children
+        guard !classifiers.isEmpty else {
+            throw CascadeError.invalid(path: path, expected: "\(weak) in stage \(index)", found: "none")
+        }
+        return (Stage(threshold: Float(value) - Float(1e-5), firstTree: firstTree, treeCount: classifiers.count), classifiers)
+    }
+
+    /// A feature's 1 to 3 rectangles (`x y width height weight`), each inside the window. The haartraining
+    /// converter drops a third rectangle whose weight is zero.
+    private static func feature(_ rectsElement: XMLElement, window: (width: Int, height: Int), place: String,
+                                dropsEmptyThird: Bool, path: String) throws -> Feature {
+        var rects: [Feature.WeightedRect] = []
+        for (index, rect) in rectsElement.children.enumerated() {
+            let values = rect.numbers
+            guard values.count == 5 else {
+                throw CascadeError.invalid(path: path, expected: "rectangles of 5 numbers (x y width height weight) in \(place)",
+                                           found: "\(values.count)")
+            }
+            let r = Feature.WeightedRect(x: Int(values[0]), y: Int(values[1]), width: Int(values[2]), height: Int(values[3]),
+                                         weight: Float(values[4]))
+            if dropsEmptyThird && index >= 2 && abs(r.weight) < Float.ulpOfOne { break }
+            guard r.x >= 0, r.y >= 0, r.width >= 0, r.height >= 0, r.x + r.width <= window.width, r.y + r.height <= window.height else {
+                throw CascadeError.invalid(path: path, expected: "feature rectangles inside the \(window.width)x\(window.height) window",
+                                           found: "(\(r.x), \(r.y), \(r.width), \(r.height)) in \(place)")
+            }
+            rects.append(r)
+        }
+        guard (1...3).contains(rects.count) else {
+            throw CascadeError.invalid(path: path, expected: "1 to 3 rectangles in \(place)", found: "\(rects.count)")
+        }
+        return Feature(rects: rects)
+    }
+
     /// The older haartraining format (`<size>`, `<stages>` of `<trees>` whose nodes carry their feature),
     /// converted as OpenCV's loader converts it before reading: one feature per node, leaves numbered in
     /// the order they appear, a third rectangle dropped when its weight is zero.
@@ -191,14 +208,9 @@ public struct HaarCascade: Sendable {
         let width = Int(size[0]), height = Int(size[1])
         var stages: [Stage] = [], trees: [Tree] = [], nodes: [Node] = [], leaves: [Float] = [], features: [Feature] = []
         for (stageIndex, stageElement) in try required(cascade, "stages").children.enumerated() {
-            guard let thresholdValue = try required(stageElement, "stage_threshold").numbers.first else {
-                throw CascadeError.invalid(path: path, expected: "a numeric stage_threshold in stage \(stageIndex)", found: "none")
-            }
-            let weak = try required(stageElement, "trees").children
-            guard !weak.isEmpty else {
-                throw CascadeError.invalid(path: path, expected: "trees in stage \(stageIndex)", found: "none")
-            }
-            stages.append(Stage(threshold: Float(thresholdValue) - Float(1e-5), firstTree: trees.count, treeCount: weak.count))
+            let (stage, weak) = try Self.stage(stageElement, index: stageIndex, threshold: "stage_threshold", weak: "trees",
+                                               firstTree: trees.count, path: path, required: required)
+            stages.append(stage)
             for (treeIndex, treeElement) in weak.enumerated() {
                 let place = "stage \(stageIndex), tree \(treeIndex)"
                 let treeNodes = treeElement.children
@@ -213,24 +225,8 @@ public struct HaarCascade: Sendable {
                         throw CascadeError.unsupported(path: path, expected: "upright Haar features",
                                                        found: "a tilted (45°) feature in \(place); facemood does not evaluate tilted features")
                     }
-                    var rects: [Feature.WeightedRect] = []
-                    for (index, rect) in try required(featureElement, "rects").children.enumerated() {
-                        let values = rect.numbers
-                        guard values.count == 5 else {
-                            throw CascadeError.invalid(path: path, expected: "rectangles of 5 numbers in \(place)", found: "\(values.count)")
-                        }
-                        let r = Feature.WeightedRect(x: Int(values[0]), y: Int(values[1]), width: Int(values[2]),
-                                                     height: Int(values[3]), weight: Float(values[4]))
-                        if index >= 2 && abs(r.weight) < Float.ulpOfOne { break }
-                        guard r.x >= 0, r.y >= 0, r.width >= 0, r.height >= 0, r.x + r.width <= width, r.y + r.height <= height else {
-                            throw CascadeError.invalid(path: path, expected: "feature rectangles inside the \(width)x\(height) window",
-                                                       found: "(\(r.x), \(r.y), \(r.width), \(r.height)) in \(place)")
-                        }
-                        rects.append(r)
-                    }
-                    guard (1...3).contains(rects.count) else {
-                        throw CascadeError.invalid(path: path, expected: "1 to 3 rectangles per feature in \(place)", found: "\(rects.count)")
-                    }
+                    let feature = try Self.feature(try required(featureElement, "rects"), window: (width, height), place: place,
+                                                   dropsEmptyThird: true, path: path)
                     guard let threshold = try required(nodeElement, "threshold").numbers.first else {
                         throw CascadeError.invalid(path: path, expected: "a numeric threshold in \(place)", found: "none")
                     }
@@ -247,7 +243,7 @@ public struct HaarCascade: Sendable {
                     let left = try branch(value: "left_val", node: "left_node")
                     let right = try branch(value: "right_val", node: "right_node")
                     nodes.append(Node(left: left, right: right, feature: features.count, threshold: Float(threshold)))
-                    features.append(Feature(rects: rects))
+                    features.append(feature)
                 }
             }
         }

@@ -36,16 +36,7 @@ import Testing
         let input = try TestPaths.repository("samples/media/" + video)
         let outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
         let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: try setup())
-        let lines = try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst()
-        let rows = lines.map { line -> TimelineRow in
-            let f = CSV.parse(line: String(line))
-            let hasFace = !f[8].isEmpty
-            return TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!,
-                               box: hasFace ? FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!) : nil,
-                               emotion: hasFace ? f[8] : nil, confidence: hasFace ? Double(f[9]) : nil,
-                               probabilities: hasFace ? f[10...].map { Double($0)! } : nil)
-        }
-        return (rows, summary, outputs)
+        return (try timelineRows(csv: outputs.csv!), summary, outputs)
     }
 
     @Test(arguments: ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov"])
@@ -194,19 +185,11 @@ import Testing
         let base = try EndToEndTests.setup()
         let setup = try AnalysisSetup(classifier: base.classifier, cascade: base.cascade, parameters: base.parameters,
                                       mode: mode, threads: threads)
-        var rows: [TimelineRow] = []
         let folder = try TestPaths.temporaryFolder()
         let outputs = AnalysisOutputs(csv: folder.appendingPathComponent("t.csv").path, json: nil)
         // The rows as analysed, through the CSV as written.
         _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup)
-        for line in try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst() {
-            let f = CSV.parse(line: String(line))
-            rows.append(TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!,
-                                    box: f[4].isEmpty ? nil : FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!),
-                                    emotion: f[8].isEmpty ? nil : f[8], confidence: f[9].isEmpty ? nil : Double(f[9]),
-                                    probabilities: f[8].isEmpty ? nil : f[10...].map { Double($0)! }))
-        }
-        return rows
+        return try timelineRows(csv: outputs.csv!)
     }
 
     @Test(arguments: ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov"])

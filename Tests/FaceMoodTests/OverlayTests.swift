@@ -18,14 +18,8 @@ import Testing
         outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path)
         let setup = try EndToEndTests.setup()
         _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup)
-        let lines = try String(contentsOfFile: outputs.csv!, encoding: .utf8).split(separator: "\n").dropFirst()
-        let rows = lines.map { line -> TimelineRow in
-            let f = CSV.parse(line: String(line))
-            let box = f[4].isEmpty ? nil : FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!)
-            return TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!, box: box,
-                               emotion: f[8].isEmpty ? nil : f[8], confidence: nil, probabilities: nil)
-        }
-        return Produced(input: input, overlay: outputs.overlay!, rows: rows, labels: setup.classifier.profile.labels)
+        return Produced(input: input, overlay: outputs.overlay!, rows: try timelineRows(csv: outputs.csv!),
+                        labels: setup.classifier.profile.labels)
     }
 
     static func ffprobe(_ arguments: [String]) throws -> String {
