@@ -128,8 +128,6 @@ public final class KerasModel: Sendable {
                                 fold: Bool) -> (plan: [Step], output: Int) {
         var consumers: [String: Int] = [:]
         for entry in built { for input in entry.node.inputs { consumers[input, default: 0] += 1 } }
-        var layersByName: [String: Layer] = [:]
-        for entry in built { layersByName[entry.node.name] = entry.layer }
 
         var slotOf: [String: Int] = [inputName: 0]
         var slots = 1
@@ -169,7 +167,6 @@ public final class KerasModel: Sendable {
             plan.append(Step(layer: layer, inputs: inputSlots, output: slots))
             slots += 1
         }
-        _ = layersByName
         return (plan, slotOf[outputName]!)
     }
 }
