@@ -43,15 +43,19 @@ public final class HaarDetector {
     }
 
     /// Faces in `image`, as OpenCV returns them (grouped, clipped to the image), sorted largest first.
-    public func detect(_ image: GrayImage, parameters: Parameters = Parameters()) -> [FaceBox] {
-        let candidates = self.candidates(image, parameters: parameters)
+    ///
+    /// With a `searchArea`, only windows lying inside it are evaluated (same pyramid, same window grid):
+    /// faces found inside it are normally the ones a full scan finds there, but OpenCV skips the window
+    /// after a first-stage rejection, so a row started mid-frame can fall out of step with the full scan.
+    public func detect(_ image: GrayImage, parameters: Parameters = Parameters(), searchArea: FaceBox? = nil) -> [FaceBox] {
+        let candidates = self.candidates(image, parameters: parameters, searchArea: searchArea)
         return groupRectangles(candidates, threshold: parameters.minNeighbors, eps: 0.2)
             .compactMap { $0.clipped(width: image.width, height: image.height) }
             .sortedByArea()
     }
 
     /// Every window the cascade accepts, over all scales, before grouping.
-    public func candidates(_ image: GrayImage, parameters: Parameters) -> [FaceBox] {
+    public func candidates(_ image: GrayImage, parameters: Parameters, searchArea: FaceBox? = nil) -> [FaceBox] {
         precondition(parameters.scaleFactor > 1, "scale factor must exceed 1")
         let scales = Self.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
                                  parameters: parameters)
@@ -79,14 +83,25 @@ public final class HaarDetector {
             let stripeHeight = max((workingHeight / step + stripes - 1) / max(stripes, 1), 1) * step
             let windowWidth = Int((Float(cascade.windowWidth) * scale).rounded(.toNearestOrEven))
             let windowHeight = Int((Float(cascade.windowHeight) * scale).rounded(.toNearestOrEven))
+            // The search area in level coordinates, snapped onto the scan grid (multiples of `step` from 0).
+            var firstColumn = 0, lastColumn = workingWidth, firstRow = 0, lastRow = workingHeight
+            if let area = searchArea {
+                func gridStart(_ value: Double) -> Int { max(0, Int((value / Double(step)).rounded(.up)) * step) }
+                firstColumn = gridStart(Double(area.x) / Double(scale))
+                firstRow = gridStart(Double(area.y) / Double(scale))
+                // Rounded outwards, so that an area covering the image scans exactly what a full scan does.
+                lastColumn = min(workingWidth, Int((Double(area.x + area.width) / Double(scale)).rounded(.up)) - cascade.windowWidth + 1)
+                lastRow = min(workingHeight, Int((Double(area.y + area.height) / Double(scale)).rounded(.up)) - cascade.windowHeight + 1)
+                if firstColumn >= lastColumn || firstRow >= lastRow { continue }
+            }
             sum.withUnsafeBufferPointer { sumBuffer in
                 squares.withUnsafeBufferPointer { squareBuffer in
                     for stripe in 0..<stripes {
-                        var y = stripe * stripeHeight
-                        let yEnd = min((stripe + 1) * stripeHeight, workingHeight)
+                        var y = max(stripe * stripeHeight, firstRow)
+                        let yEnd = min((stripe + 1) * stripeHeight, workingHeight, lastRow)
                         while y < yEnd {
-                            var x = 0
-                            while x < workingWidth {
+                            var x = firstColumn
+                            while x < lastColumn {
                                 // The window must lie inside the level (OpenCV's setWindow check).
                                 let offset = y * stride + x
                                 let result = x + cascade.windowWidth < levelWidth + 1 && y + cascade.windowHeight < levelHeight + 1

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Imaging
+import VideoIO
 @testable import FaceDetection
 
 @Suite struct GroupingTests {
@@ -77,6 +78,20 @@ import Imaging
         // Enlarging replicates the edges.
         let pair = GrayImage(width: 2, height: 1, pixels: [0, 100])
         #expect(resizeLinearExact(pair, width: 4, height: 1).pixels == [0, 25, 75, 100])
+    }
+
+    @Test func aSearchAreaFindsTheFaceAFullScanFinds() throws {
+        let detector = HaarDetector(cascade: try HaarCascade(path: TestRoot.path("models/haarcascade_frontalface_default.xml")))
+        let reader = try VideoReader(path: TestRoot.path("samples/media/WolfgangLanger_Pexels.mp4"))
+        let frame = try #require(try reader.nextFrame()).gray
+        let full = detector.detect(frame)
+        let face = try #require(full.first)
+        let whole = FaceBox(x: 0, y: 0, width: frame.width, height: frame.height)
+        #expect(detector.detect(frame, searchArea: whole) == full, "an area covering the frame changes nothing")
+        let around = FaceBox(x: face.x - face.width, y: face.y - face.height, width: 3 * face.width, height: 3 * face.height)
+        #expect(detector.detect(frame, searchArea: around).first == face)
+        let elsewhere = FaceBox(x: 0, y: 0, width: 60, height: 60)
+        #expect(detector.detect(frame, searchArea: elsewhere).isEmpty)
     }
 
     @Test func uniformImagesHaveNoFaces() throws {

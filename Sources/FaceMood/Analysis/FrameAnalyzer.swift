@@ -84,7 +84,12 @@ public final class FrameAnalyzer {
 struct TrackingWindow {
     let parameters: HaarDetector.Parameters
 
+    /// The previous box grown by its size on every side.
+    let area: FaceBox
+
     init(around box: FaceBox, parameters: HaarDetector.Parameters) {
+        let grow = max(box.width, box.height)
+        area = FaceBox(x: box.x - grow, y: box.y - grow, width: box.width + 2 * grow, height: box.height + 2 * grow)
         var nearby = parameters
         let size = max(box.width, box.height)
         nearby.minSize = max(parameters.minSize, size / 2)
@@ -93,6 +98,6 @@ struct TrackingWindow {
     }
 
     func detect(with detector: HaarDetector, in gray: GrayImage) -> [FaceBox] {
-        detector.detect(gray, parameters: parameters)
+        detector.detect(gray, parameters: parameters, searchArea: area)
     }
 }
