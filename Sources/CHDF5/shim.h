@@ -14,6 +14,8 @@ static inline hid_t chdf5_file_access(void) { return H5P_FILE_ACCESS; }
 static inline size_t chdf5_variable(void) { return H5T_VARIABLE; }
 static inline hid_t chdf5_default(void) { return H5P_DEFAULT; }
 static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
+static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
 
 // The library prints its error stack to stderr by default; facemood reports its own errors instead.
 static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

@@ -37,15 +37,15 @@ import Testing
         }
     }
 
-    @Test func weightsOnlyFile() {
-        let path = Fixtures.kerasFile("weights_only.weights.h5")
+    @Test func weightsOnlyFile() throws {
+        let path = try Fixtures.kerasFile("weights_only.weights.h5")
         #expect(throws: ModelError.notAKerasModel(path: path, found: "a weights-only file (saved with save_weights: no model_config attribute)")) {
             try KerasModel(path: path)
         }
     }
 
     @Test func unsupportedLayerNamesItsTypeItsNameAndTheSupportedList() throws {
-        let path = Fixtures.kerasFile("unsupported_layer.h5")
+        let path = try Fixtures.kerasFile("unsupported_layer.h5")
         do {
             _ = try KerasModel(path: path)
             Issue.record("a model with LayerNormalization loaded")

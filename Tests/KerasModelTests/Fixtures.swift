@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import KerasModel
 
 /// The committed golden fixtures (written by scripts/reference/keras_goldens.py with TensorFlow).
 enum Fixtures {
@@ -7,7 +8,16 @@ enum Fixtures {
         .deletingLastPathComponent()
     static let keras = root.appendingPathComponent("Tests/Fixtures/keras")
 
-    static func kerasFile(_ name: String) -> String { keras.appendingPathComponent(name).path }
+    /// A test model rebuilt as HDF5 from its committed JSON description (`<name>.json`) in a new temporary folder.
+    static func kerasFile(_ name: String) throws -> String {
+        let description = try JSONDecoder().decode(HDF5Writer.Description.self,
+                                                   from: Data(contentsOf: keras.appendingPathComponent(name + ".json")))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(name).path
+        try HDF5Writer.write(description, to: path)
+        return path
+    }
 
     static var defaultModel: String {
         get throws {

@@ -9,7 +9,7 @@ import Testing
     @Test(arguments: ["dense_activations", "conv_functional", "vgg48_sequential"], [true, false])
     func smallModelsMatchTensorFlow(name: String, fold: Bool) throws {
         let golden = try Fixtures.golden(name + ".golden.json")
-        let model = try KerasModel(path: Fixtures.kerasFile(golden.model), options: .init(foldBatchNormalization: fold))
+        let model = try KerasModel(path: try Fixtures.kerasFile(golden.model), options: .init(foldBatchNormalization: fold))
         #expect(model.inputShape == golden.input_shape)
         for (sample, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
             let output = try model.predict(input)

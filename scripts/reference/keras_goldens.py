@@ -1,7 +1,8 @@
 """Writes the Keras golden fixtures under Tests/Fixtures/keras/ with TensorFlow as the reference.
 
 (a) builds small models that together use every layer facemood supports, Sequential and Functional,
-    with random but seeded weights, and saves them as HDF5 with Keras 3 (legacy .h5 format);
+    with random but seeded weights, saves them as HDF5 with Keras 3 (legacy .h5 format) and keeps each
+    as a JSON description (`<name>.h5.json`, see h5_to_json.py) from which the tests rebuild the file;
 (b) writes seeded inputs and Keras's outputs for them and for the default model (random inputs and
     real face crops from the sample media, converted to gray by the ffmpeg CLI like facemood does);
 (c) writes cv2.resize INTER_LINEAR results on 8-bit images, the resize facemood must reproduce.
@@ -21,6 +22,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow import keras  # noqa: E402
 from keras import layers  # noqa: E402
+
+import h5_to_json  # noqa: E402  (beside this script)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "keras")
@@ -121,11 +124,20 @@ def unsupported_layer():
     return keras.Model(inputs, layers.Flatten()(x), name="unsupported")
 
 
+def keep_as_json(path):
+    """Replaces an HDF5 file by its committed JSON description."""
+    with open(path + ".json", "w") as handle:
+        json.dump(h5_to_json.dump(path), handle, separators=(",", ":"))
+        handle.write("\n")
+    os.remove(path)
+
+
 def save_case(model, name, inputs):
     path = os.path.join(OUT, name + ".h5")
     model.save(path)
     reloaded = keras.models.load_model(path, compile=False)
     outputs = reloaded.predict(inputs, verbose=0)
+    keep_as_json(path)
     write_json(name + ".golden.json", {
         "model": name + ".h5",
         "input_shape": list(inputs.shape[1:]),
@@ -199,6 +211,8 @@ def main():
     unsupported = unsupported_layer()
     unsupported.save(os.path.join(OUT, "unsupported_layer.h5"))
     unsupported.save_weights(os.path.join(OUT, "weights_only.weights.h5"))
+    keep_as_json(os.path.join(OUT, "unsupported_layer.h5"))
+    keep_as_json(os.path.join(OUT, "weights_only.weights.h5"))
     default_model_goldens()
     resize_goldens()
     print(f"golden fixtures written with TensorFlow {tf.__version__}, Keras {keras.__version__}, OpenCV {cv2.__version__}")

@@ -2,7 +2,7 @@ import CHDF5
 
 /// One owned HDF5 identifier, closed in deinit by the function matching its kind and nowhere else.
 final class HDF5Handle {
-    enum Kind { case file, group, dataset, attribute, dataspace, datatype, propertyList }
+    enum Kind { case file, group, dataset, attribute, dataspace, datatype, propertyList, object }
 
     let id: hid_t
     let kind: Kind
@@ -23,6 +23,7 @@ final class HDF5Handle {
         case .dataspace: H5Sclose(id)
         case .datatype: H5Tclose(id)
         case .propertyList: H5Pclose(id)
+        case .object: H5Oclose(id)
         }
     }
 }
