@@ -22,21 +22,14 @@ public final class HaarDetector {
         }
     }
 
-    /// How pyramid levels are made.
-    public enum PyramidInterpolation: Sendable {
-        /// `INTER_LINEAR_EXACT`, OpenCV 4's choice for the cascade pyramid.
-        case linearExact
-        /// `INTER_LINEAR`, as OpenCV 3.0–3.3 resized.
-        case linear
-    }
-
     public let cascade: HaarCascade
-    public var interpolation: PyramidInterpolation = .linearExact
 
     private(set) var sum: [Int32] = []
     private(set) var squares: [Int32] = []
     private(set) var stride = 0
     private var program: CompiledCascade?
+    /// Pyramid resizers by level size, for the frame size last seen (video frames keep their size).
+    private var resizers: [Int: LinearExactResizer] = [:]
 
     public init(cascade: HaarCascade) {
         self.cascade = cascade
@@ -73,9 +66,8 @@ public final class HaarDetector {
         for scale in scales {
             let levelWidth = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
             let levelHeight = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
-            let level = interpolation == .linearExact
-                ? resizeLinearExact(image, width: levelWidth, height: levelHeight)
-                : resizeLinear(image, width: levelWidth, height: levelHeight)
+            // OpenCV 4 builds the pyramid with INTER_LINEAR_EXACT.
+            let level = resizer(from: image, width: levelWidth, height: levelHeight).resize(image)
             buildIntegrals(level)
             let step = scale >= 2 ? 1 : 2
             let workingWidth = max(levelWidth + 1 - cascade.windowWidth, 0)
@@ -141,6 +133,17 @@ public final class HaarDetector {
             factor *= parameters.scaleFactor
         }
         return scales
+    }
+
+    private func resizer(from image: GrayImage, width: Int, height: Int) -> LinearExactResizer {
+        let key = width << 32 | height
+        if let cached = resizers[key], cached.sourceWidth == image.width, cached.sourceHeight == image.height { return cached }
+        if let any = resizers.values.first, any.sourceWidth != image.width || any.sourceHeight != image.height {
+            resizers.removeAll()
+        }
+        let made = LinearExactResizer(sourceWidth: image.width, sourceHeight: image.height, width: width, height: height)
+        resizers[key] = made
+        return made
     }
 
     func prepare(stride newStride: Int, rows: Int) {

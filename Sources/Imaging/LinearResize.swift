@@ -84,36 +84,58 @@ private struct LinearTaps {
 /// (`w1 = round(f * 256)`, `w0 = 256 - w1`), neighbours clamped to the edge, and
 /// `(Σ pixel · wx · wy + 2^15) >> 16`.
 public func resizeLinearExact(_ image: GrayImage, width targetWidth: Int, height targetHeight: Int) -> GrayImage {
-    precondition(targetWidth > 0 && targetHeight > 0 && image.width > 0 && image.height > 0)
-    if image.width == targetWidth && image.height == targetHeight { return image }
-    let columns = ExactTaps(source: image.width, target: targetWidth)
-    let rows = ExactTaps(source: image.height, target: targetHeight)
-    var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
-    image.pixels.withUnsafeBufferPointer { source in
-        output.withUnsafeMutableBufferPointer { target in
-            var upper = [Int32](repeating: 0, count: targetWidth)
-            var lower = [Int32](repeating: 0, count: targetWidth)
-            for y in 0..<targetHeight {
-                let top = rows.first[y] * image.width, bottom = rows.second[y] * image.width
-                for x in 0..<targetWidth {
-                    let c0 = columns.first[x], c1 = columns.second[x]
-                    let w0 = columns.weight0[x], w1 = columns.weight1[x]
-                    upper[x] = Int32(source[top + c0]) * w0 + Int32(source[top + c1]) * w1
-                    lower[x] = Int32(source[bottom + c0]) * w0 + Int32(source[bottom + c1]) * w1
-                }
-                let b0 = rows.weight0[y], b1 = rows.weight1[y]
-                for x in 0..<targetWidth {
-                    let value = (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16
-                    target[y * targetWidth + x] = UInt8(clamping: value)
+    LinearExactResizer(sourceWidth: image.width, sourceHeight: image.height, width: targetWidth, height: targetHeight).resize(image)
+}
+
+/// `resizeLinearExact` for one pair of sizes, its taps computed once: the detector's pyramid reuses one
+/// per level for every frame.
+public struct LinearExactResizer: Sendable {
+    public let sourceWidth: Int, sourceHeight: Int
+    public let width: Int, height: Int
+    private let columns: ExactTaps
+    private let rows: ExactTaps
+
+    public init(sourceWidth: Int, sourceHeight: Int, width: Int, height: Int) {
+        precondition(width > 0 && height > 0 && sourceWidth > 0 && sourceHeight > 0)
+        self.sourceWidth = sourceWidth
+        self.sourceHeight = sourceHeight
+        self.width = width
+        self.height = height
+        columns = ExactTaps(source: sourceWidth, target: width)
+        rows = ExactTaps(source: sourceHeight, target: height)
+    }
+
+    public func resize(_ image: GrayImage) -> GrayImage {
+        precondition(image.width == sourceWidth && image.height == sourceHeight)
+        if sourceWidth == width && sourceHeight == height { return image }
+        let targetWidth = width, targetHeight = height
+        let columns = self.columns, rows = self.rows
+        var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
+        var upper = [Int32](repeating: 0, count: targetWidth)
+        var lower = [Int32](repeating: 0, count: targetWidth)
+        image.pixels.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for y in 0..<targetHeight {
+                    let top = rows.first[y] * image.width, bottom = rows.second[y] * image.width
+                    for x in 0..<targetWidth {
+                        let c0 = columns.first[x], c1 = columns.second[x]
+                        let w0 = columns.weight0[x], w1 = columns.weight1[x]
+                        upper[x] = Int32(source[top + c0]) * w0 + Int32(source[top + c1]) * w1
+                        lower[x] = Int32(source[bottom + c0]) * w0 + Int32(source[bottom + c1]) * w1
+                    }
+                    let b0 = rows.weight0[y], b1 = rows.weight1[y]
+                    for x in 0..<targetWidth {
+                        target[y * targetWidth + x] = UInt8(clamping: (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16)
+                    }
                 }
             }
         }
+        return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
     }
-    return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
 }
 
 /// Clamped neighbour indices and 8-bit fixed-point weights along one axis, for `resizeLinearExact`.
-private struct ExactTaps {
+private struct ExactTaps: Sendable {
     var first: [Int] = [], second: [Int] = []
     var weight0: [Int32] = [], weight1: [Int32] = []
 

@@ -93,10 +93,6 @@ final class Scaler {
     private var context: OpaquePointer?
 
     /// Returns a context converting `source`'s format to `target` at the same size.
-    func context(from source: UnsafePointer<AVFrame>, to target: AVPixelFormat, path: String) throws -> OpaquePointer {
-        try context(for: source, to: target, path: path)
-    }
-
     func context(for source: UnsafePointer<AVFrame>, to target: AVPixelFormat, path: String) throws -> OpaquePointer {
         let format = AVPixelFormat(rawValue: source.pointee.format)
         // The ffmpeg CLI scales with bicubic flags by default; matching it keeps GRAY8 bytes identical.

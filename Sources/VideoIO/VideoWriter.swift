@@ -4,7 +4,7 @@ import CFFmpeg
 /// frame's presentation time, and copies the source's audio streams packet for packet, interleaved
 /// as the video advances so memory stays flat.
 public final class VideoWriter {
-    public struct Options: Sendable {
+    public struct Options: Sendable, Equatable {
         /// x264's constant rate factor: 0 lossless, 18 visually lossless, 23 x264's default.
         public var crf: Int
         /// x264's speed/size trade-off, ultrafast … veryslow.
@@ -96,7 +96,7 @@ public final class VideoWriter {
         source.pointee.format = AV_PIX_FMT_RGB24.rawValue
         source.pointee.width = Int32(image.width)
         source.pointee.height = Int32(image.height)
-        let context = try scaler.context(from: source, to: AV_PIX_FMT_YUV420P, path: path)
+        let context = try scaler.context(for: source, to: AV_PIX_FMT_YUV420P, path: path)
         code = image.pixels.withUnsafeBufferPointer { pixels -> Int32 in
             var planes: [UnsafePointer<UInt8>?] = [pixels.baseAddress, nil, nil, nil]
             var strides: [Int32] = [Int32(image.width * 3), 0, 0, 0]

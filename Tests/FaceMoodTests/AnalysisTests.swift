@@ -61,8 +61,9 @@ import Testing
         }
         #expect(Double(sameLabel) >= 0.99 * Double(reference.count), "\(video): same label on \(sameLabel) of \(reference.count) frames")
         #expect(Double(boxesClose) >= 0.99 * Double(faceFrames), "\(video): IoU ≥ 0.9 on \(boxesClose) of \(faceFrames) face frames")
-        // Probabilities are written with 6 decimals on both sides; TensorFlow agreement itself is 1e-5.
-        #expect(worstProbability <= 1e-3, "\(video): probabilities differ by up to \(worstProbability) on equal boxes")
+        // TensorFlow agreement is 1e-5 (GoldenTests); both sides then round to 6 decimals (up to 1e-6 together).
+        #expect(worstProbability <= 1.1e-5, "\(video): probabilities differ by up to \(worstProbability) on equal boxes")
+        print("agreement with the reference, \(video): label \(sameLabel)/\(reference.count) frames, IoU ≥ 0.9 \(boxesClose)/\(faceFrames), equal boxes \(equalBoxes), largest probability difference \(worstProbability)")
         if video == "single_face.mp4" { #expect(equalBoxes == faceFrames && faceFrames == reference.count) }
     }
 
@@ -202,6 +203,7 @@ import Testing
         let close = faceFrames.filter { pair in pair.0.box.map { $0.intersectionOverUnion(pair.1.box!) >= 0.8 } ?? false }.count
         #expect(Double(sameLabel) >= 0.98 * Double(exact.count), "\(video): same label on \(sameLabel) of \(exact.count) frames")
         #expect(Double(close) >= 0.98 * Double(faceFrames.count), "\(video): IoU ≥ 0.8 on \(close) of \(faceFrames.count) face frames")
+        print("default mode against --exact, \(video): label \(sameLabel)/\(exact.count) frames, IoU ≥ 0.8 \(close)/\(faceFrames.count)")
     }
 
     @Test func exactModeIsTheSameOnOneThreadAndOnTwo() throws {

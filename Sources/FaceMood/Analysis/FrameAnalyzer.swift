@@ -77,8 +77,8 @@ public final class FrameAnalyzer {
 }
 
 /// The search after a face was found: the whole frame, but only window sizes from half to twice the
-/// previous face (a narrower 3/4–4/3 range was measured: 95% label agreement with the exact mode on
-/// WolfgangLanger_Pexels.mp4, against 99.8% for this one). The pyramid levels and windows scanned are exactly those of a full detection at these
+/// previous face (a narrower 3/4–4/3 range lost label agreement with the exact mode on
+/// WolfgangLanger_Pexels.mp4, whose grouped boxes draw on candidates of a wider size range). The pyramid levels and windows scanned are exactly those of a full detection at these
 /// sizes, so the face's cluster of candidates — and so its box — is normally the full detection's; what
 /// is skipped is the many small windows, where nearly all of a full detection's time goes.
 struct TrackingWindow {

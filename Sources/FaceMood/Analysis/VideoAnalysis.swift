@@ -37,10 +37,6 @@ public struct AnalysisOutputs: Sendable, Equatable {
         self.overlay = overlay
     }
 
-    public static func == (a: AnalysisOutputs, b: AnalysisOutputs) -> Bool {
-        a.csv == b.csv && a.json == b.json && a.overlay == b.overlay
-    }
-
     /// `<folder>/<input stem>.overlay.mp4`.
     public static func defaultOverlay(for input: String, folder: String?) -> String {
         let csv = defaults(for: input, folder: folder).csv!
