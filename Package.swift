@@ -41,7 +41,7 @@ let package = Package(
         ),
         .target(name: "Imaging", swiftSettings: optimizedInDebug),
         .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"]),
-        .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: optimizedInDebug),
+        .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging", "Overlay"]),

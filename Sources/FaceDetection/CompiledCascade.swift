@@ -73,7 +73,9 @@ struct CompiledCascade: Sendable {
         let inverse = Float(1 / spread.squareRoot())
         // OpenCV also rejects nearly flat windows (standard deviation of 10 grey levels or less).
         guard normArea * Double(inverse) < 0.1 else { return -1 }
-        return isStumpBased ? evaluateStumps(sum, inverse) : evaluateTrees(sum, inverse)
+        return isStumpBased
+            ? stumps.withUnsafeBufferPointer { evaluateStumps($0, sum, inverse, fromStage: 0) }
+            : evaluateTrees(sum, inverse)
     }
 
     @inline(__always)
@@ -89,19 +91,19 @@ struct CompiledCascade: Sendable {
         return result * inverse
     }
 
+    /// The stages from `fromStage` on, for a window whose earlier stages accepted it.
     @inline(__always)
-    private func evaluateStumps(_ sum: UnsafePointer<Int32>, _ inverse: Float) -> Int {
-        stumps.withUnsafeBufferPointer { stumps in
-            for (index, stage) in stages.enumerated() {
-                var total = 0.0
-                for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
-                    let stump = stumps[s]
-                    total += Double(value(stump.feature, sum, inverse) < stump.threshold ? stump.left : stump.right)
-                }
-                if total < Double(stage.threshold) { return -index }
+    func evaluateStumps(_ stumps: UnsafeBufferPointer<Stump>, _ sum: UnsafePointer<Int32>, _ inverse: Float, fromStage: Int) -> Int {
+        for index in fromStage..<stages.count {
+            let stage = stages[index]
+            var total = 0.0
+            for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
+                let stump = stumps[s]
+                total += Double(value(stump.feature, sum, inverse) < stump.threshold ? stump.left : stump.right)
             }
-            return 1
+            if total < Double(stage.threshold) { return -index }
         }
+        return 1
     }
 
     private func evaluateTrees(_ sum: UnsafePointer<Int32>, _ inverse: Float) -> Int {

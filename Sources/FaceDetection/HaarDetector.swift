@@ -27,6 +27,8 @@ public final class HaarDetector {
     private(set) var sum: [Int32] = []
     private(set) var squares: [Int32] = []
     private(set) var stride = 0
+    /// The pyramid level being scanned, at the integral images' stride.
+    private var level: [UInt8] = []
     private var program: CompiledCascade?
     /// Pyramid resizers by level size, for the frame size last seen (video frames keep their size).
     private var resizers: [Int: LinearExactResizer] = [:]
@@ -37,18 +39,27 @@ public final class HaarDetector {
 
     /// Faces in `image`, as OpenCV returns them (grouped, clipped to the image), sorted largest first.
     ///
-    /// With a `searchArea`, only windows lying inside it are evaluated (same pyramid, same window grid):
-    /// faces found inside it are normally the ones a full scan finds there, but OpenCV skips the window
+    /// With `centres`, only windows whose centre lies in that rectangle are evaluated (same pyramid, same
+    /// window grid): faces found there are normally the ones a full scan finds, but OpenCV skips the window
     /// after a first-stage rejection, so a row started mid-frame can fall out of step with the full scan.
-    public func detect(_ image: GrayImage, parameters: Parameters = Parameters(), searchArea: FaceBox? = nil) -> [FaceBox] {
-        let candidates = self.candidates(image, parameters: parameters, searchArea: searchArea)
-        return groupRectangles(candidates, threshold: parameters.minNeighbors, eps: 0.2)
-            .compactMap { $0.clipped(width: image.width, height: image.height) }
+    ///
+    /// With `sizeFloor`, the window sizes are scanned from the largest down, and the scan stops at sizes
+    /// below `sizeFloor` times the largest face found so far: that face and those near its size come out
+    /// as a full scan finds them (their candidates are the same windows), smaller faces are not looked for.
+    public func detect(_ image: GrayImage, parameters: Parameters = Parameters(), centres: FaceBox? = nil,
+                       sizeFloor: Double? = nil) -> [FaceBox] {
+        let candidates = self.candidates(image, parameters: parameters, centres: centres, sizeFloor: sizeFloor)
+        return Self.group(candidates, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+    }
+
+    static func group(_ candidates: [FaceBox], parameters: Parameters, imageWidth: Int, imageHeight: Int) -> [FaceBox] {
+        groupRectangles(candidates, threshold: parameters.minNeighbors, eps: 0.2)
+            .compactMap { $0.clipped(width: imageWidth, height: imageHeight) }
             .sortedByArea()
     }
 
     /// Every window the cascade accepts, over all scales, before grouping.
-    public func candidates(_ image: GrayImage, parameters: Parameters, searchArea: FaceBox? = nil) -> [FaceBox] {
+    public func candidates(_ image: GrayImage, parameters: Parameters, centres: FaceBox? = nil, sizeFloor: Double? = nil) -> [FaceBox] {
         precondition(parameters.scaleFactor > 1, "scale factor must exceed 1")
         let scales = Self.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
                                  parameters: parameters)
@@ -63,49 +74,62 @@ public final class HaarDetector {
         let firstWorkingWidth = max(firstLevelWidth + 1 - cascade.windowWidth, 0)
         let stripes = Int((Double(firstWorkingWidth) / 32).rounded(.up))
         var found: [FaceBox] = []
-        for scale in scales {
+        var groupedCount = 0, largestWidth = 0
+        for scale in sizeFloor == nil ? scales : scales.reversed() {
+            let windowWidth = Int((Float(cascade.windowWidth) * scale).rounded(.toNearestOrEven))
+            let windowHeight = Int((Float(cascade.windowHeight) * scale).rounded(.toNearestOrEven))
+            if let sizeFloor {
+                if found.count > groupedCount {
+                    groupedCount = found.count
+                    largestWidth = Self.group(found, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+                        .map(\.width).max() ?? 0
+                }
+                if Double(windowWidth) < sizeFloor * Double(largestWidth) { break }
+            }
             let levelWidth = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
             let levelHeight = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
-            // OpenCV 4 builds the pyramid with INTER_LINEAR_EXACT.
-            let level = resizer(from: image, width: levelWidth, height: levelHeight).resize(image)
-            buildIntegrals(level)
             let step = scale >= 2 ? 1 : 2
             let workingWidth = max(levelWidth + 1 - cascade.windowWidth, 0)
             let workingHeight = max(levelHeight + 1 - cascade.windowHeight, 0)
             let stripeHeight = max((workingHeight / step + stripes - 1) / max(stripes, 1), 1) * step
-            let windowWidth = Int((Float(cascade.windowWidth) * scale).rounded(.toNearestOrEven))
-            let windowHeight = Int((Float(cascade.windowHeight) * scale).rounded(.toNearestOrEven))
-            // The search area in level coordinates, snapped onto the scan grid (multiples of `step` from 0).
+            // The grid positions whose window centre lies in `centres`, snapped onto the scan grid (multiples of `step`).
             var firstColumn = 0, lastColumn = workingWidth, firstRow = 0, lastRow = workingHeight
-            if let area = searchArea {
-                func gridStart(_ value: Double) -> Int { max(0, Int((value / Double(step)).rounded(.up)) * step) }
-                firstColumn = gridStart(Double(area.x) / Double(scale))
-                firstRow = gridStart(Double(area.y) / Double(scale))
-                // Rounded outwards, so that an area covering the image scans exactly what a full scan does.
-                lastColumn = min(workingWidth, Int((Double(area.x + area.width) / Double(scale)).rounded(.up)) - cascade.windowWidth + 1)
-                lastRow = min(workingHeight, Int((Double(area.y + area.height) / Double(scale)).rounded(.up)) - cascade.windowHeight + 1)
-                if firstColumn >= lastColumn || firstRow >= lastRow { continue }
+            if let area = centres {
+                func first(_ low: Int, _ size: Int) -> Int {
+                    let position = (Double(low) - Double(size) / 2) / Double(scale)
+                    return max(0, Int((position / Double(step)).rounded(.up)) * step)
+                }
+                func end(_ high: Int, _ size: Int, _ working: Int) -> Int {
+                    min(working, Int(((Double(high) - Double(size) / 2) / Double(scale)).rounded(.down)) + 1)
+                }
+                firstColumn = first(area.x, windowWidth)
+                firstRow = first(area.y, windowHeight)
+                lastColumn = end(area.x + area.width, windowWidth, workingWidth)
+                lastRow = end(area.y + area.height, windowHeight, workingHeight)
             }
+            if firstColumn >= lastColumn || firstRow >= lastRow { continue }
+            // Only the part of the level under the windows to scan: a window's sums are the same from the
+            // part's integral as from the whole level's.
+            let pixelRows = firstRow..<(lastRow - 1 + cascade.windowHeight)
+            let pixelColumns = firstColumn..<(lastColumn - 1 + cascade.windowWidth)
+            // OpenCV 4 builds the pyramid with INTER_LINEAR_EXACT.
+            level.withUnsafeMutableBufferPointer { pixels in
+                resizer(from: image, width: levelWidth, height: levelHeight)
+                    .resize(image, rows: pixelRows, columns: pixelColumns, into: pixels.baseAddress!, stride: stride)
+            }
+            buildIntegrals(rows: pixelRows, columns: pixelColumns)
             sum.withUnsafeBufferPointer { sumBuffer in
                 squares.withUnsafeBufferPointer { squareBuffer in
                     for stripe in 0..<stripes {
                         var y = max(stripe * stripeHeight, firstRow)
                         let yEnd = min((stripe + 1) * stripeHeight, workingHeight, lastRow)
                         while y < yEnd {
-                            var x = firstColumn
-                            while x < lastColumn {
-                                // The window must lie inside the level (OpenCV's setWindow check).
-                                let offset = y * stride + x
-                                let result = x + cascade.windowWidth < levelWidth + 1 && y + cascade.windowHeight < levelHeight + 1
-                                    ? program.evaluate(sum: sumBuffer.baseAddress! + offset, squares: squareBuffer.baseAddress! + offset)
-                                    : -1
-                                if result > 0 {
-                                    found.append(FaceBox(x: Int((Float(x) * scale).rounded(.toNearestOrEven)),
-                                                         y: Int((Float(y) * scale).rounded(.toNearestOrEven)),
-                                                         width: windowWidth, height: windowHeight))
-                                }
-                                // A window rejected by the first stage lets the scan skip the next position.
-                                x += result == 0 ? 2 * step : step
+                            let offset = y * stride
+                            program.scanRow(sum: sumBuffer.baseAddress! + offset, squares: squareBuffer.baseAddress! + offset,
+                                            first: firstColumn, end: lastColumn, step: step) { x in
+                                found.append(FaceBox(x: Int((Float(x) * scale).rounded(.toNearestOrEven)),
+                                                     y: Int((Float(y) * scale).rounded(.toNearestOrEven)),
+                                                     width: windowWidth, height: windowHeight))
                             }
                             y += step
                         }
@@ -147,9 +171,11 @@ public final class HaarDetector {
     }
 
     func prepare(stride newStride: Int, rows: Int) {
-        if sum.count < newStride * rows {
-            sum = [Int32](repeating: 0, count: newStride * rows)
-            squares = [Int32](repeating: 0, count: newStride * rows)
+        let count = newStride * rows + CompiledCascade.overread
+        if sum.count < count {
+            sum = [Int32](repeating: 0, count: count)
+            squares = [Int32](repeating: 0, count: count)
+            level = [UInt8](repeating: 0, count: count)
         }
         if newStride != stride || program == nil {
             stride = newStride
@@ -157,25 +183,28 @@ public final class HaarDetector {
         }
     }
 
-    /// Integral and squared integral images of `level` with a zero first row and column. The squared sums
-    /// are 32-bit and wrap, as OpenCV's CV_32S buffers do; window sums taken from them are still exact.
-    func buildIntegrals(_ level: GrayImage) {
-        let width = level.width, height = level.height
-        level.pixels.withUnsafeBufferPointer { pixels in
+    /// Integral and squared integral images of the level's pixels in `rows` × `columns` (in `level`, at
+    /// the detector's stride), stored where the whole level's would be, with a zero row above and column
+    /// left of the part. The squared sums are 32-bit and wrap, as OpenCV's CV_32S buffers do; window sums
+    /// taken from them are still exact.
+    func buildIntegrals(rows: Range<Int>, columns: Range<Int>) {
+        let stride = self.stride
+        level.withUnsafeBufferPointer { pixels in
             sum.withUnsafeMutableBufferPointer { sumBuffer in
                 squares.withUnsafeMutableBufferPointer { squareBuffer in
-                    let s = sumBuffer.baseAddress!, q = squareBuffer.baseAddress!
-                    for x in 0...width {
-                        s[x] = 0
-                        q[x] = 0
+                    let s = sumBuffer.baseAddress!, q = squareBuffer.baseAddress!, p = pixels.baseAddress!
+                    let left = columns.lowerBound
+                    for x in left...columns.upperBound {
+                        s[rows.lowerBound * stride + x] = 0
+                        q[rows.lowerBound * stride + x] = 0
                     }
-                    for y in 0..<height {
+                    for y in rows {
                         let row = (y + 1) * stride, above = y * stride
-                        s[row] = 0
-                        q[row] = 0
+                        s[row + left] = 0
+                        q[row + left] = 0
                         var rowSum: Int32 = 0, rowSquares: Int32 = 0
-                        for x in 0..<width {
-                            let value = Int32(pixels[y * width + x])
+                        for x in columns {
+                            let value = Int32(p[y * stride + x])
                             rowSum &+= value
                             rowSquares &+= value &* value
                             s[row + x + 1] = s[above + x + 1] &+ rowSum
@@ -185,5 +214,13 @@ public final class HaarDetector {
                 }
             }
         }
+    }
+
+    /// `buildIntegrals` of a whole image, for tests.
+    func buildIntegrals(_ image: GrayImage) {
+        for y in 0..<image.height {
+            for x in 0..<image.width { level[y * stride + x] = image.pixels[y * image.width + x] }
+        }
+        buildIntegrals(rows: 0..<image.height, columns: 0..<image.width)
     }
 }

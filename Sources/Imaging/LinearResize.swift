@@ -108,29 +108,40 @@ public struct LinearExactResizer: Sendable {
     public func resize(_ image: GrayImage) -> GrayImage {
         precondition(image.width == sourceWidth && image.height == sourceHeight)
         if sourceWidth == width && sourceHeight == height { return image }
-        let targetWidth = width, targetHeight = height
-        let columns = self.columns, rows = self.rows
-        var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
-        var upper = [Int32](repeating: 0, count: targetWidth)
-        var lower = [Int32](repeating: 0, count: targetWidth)
+        var output = [UInt8](repeating: 0, count: width * height)
+        output.withUnsafeMutableBufferPointer { target in
+            resize(image, rows: 0..<height, columns: 0..<width, into: target.baseAddress!, stride: width)
+        }
+        return GrayImage(width: width, height: height, pixels: output)
+    }
+
+    /// Only the given rows and columns of the resized image, written at `target[row * stride + column]`:
+    /// each output pixel depends on its own taps alone, so a part equals that part of the whole.
+    public func resize(_ image: GrayImage, rows rowRange: Range<Int>, columns columnRange: Range<Int>,
+                       into target: UnsafeMutablePointer<UInt8>, stride: Int) {
+        precondition(image.width == sourceWidth && image.height == sourceHeight)
+        precondition(rowRange.lowerBound >= 0 && rowRange.upperBound <= height
+            && columnRange.lowerBound >= 0 && columnRange.upperBound <= width && columnRange.upperBound <= stride)
+        let rows = self.rows, columns = self.columns, sourceWidth = self.sourceWidth
         image.pixels.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                for y in 0..<targetHeight {
-                    let top = rows.first[y] * image.width, bottom = rows.second[y] * image.width
-                    for x in 0..<targetWidth {
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * width) { scratch in
+                let upper = scratch.baseAddress!, lower = upper + width
+                for y in rowRange {
+                    let top = rows.first[y] * sourceWidth, bottom = rows.second[y] * sourceWidth
+                    for x in columnRange {
                         let c0 = columns.first[x], c1 = columns.second[x]
                         let w0 = columns.weight0[x], w1 = columns.weight1[x]
                         upper[x] = Int32(source[top + c0]) * w0 + Int32(source[top + c1]) * w1
                         lower[x] = Int32(source[bottom + c0]) * w0 + Int32(source[bottom + c1]) * w1
                     }
                     let b0 = rows.weight0[y], b1 = rows.weight1[y]
-                    for x in 0..<targetWidth {
-                        target[y * targetWidth + x] = UInt8(clamping: (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16)
+                    let row = target + y * stride
+                    for x in columnRange {
+                        row[x] = UInt8(clamping: (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16)
                     }
                 }
             }
         }
-        return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
     }
 }
 

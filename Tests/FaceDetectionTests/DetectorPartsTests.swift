@@ -80,18 +80,76 @@ import VideoIO
         #expect(resizeLinearExact(pair, width: 4, height: 1).pixels == [0, 25, 75, 100])
     }
 
-    @Test func aSearchAreaFindsTheFaceAFullScanFinds() throws {
+    @Test func aPartOfAnExactResizeIsThatPartOfTheWhole() {
+        var generator = SystemRandomNumberGenerator()
+        let pixels: [UInt8] = (0..<(64 * 36)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let image = GrayImage(width: 64, height: 36, pixels: pixels)
+        let resizer = LinearExactResizer(sourceWidth: 64, sourceHeight: 36, width: 29, height: 17)
+        let whole = resizer.resize(image)
+        let stride = 40
+        var part = [UInt8](repeating: 0, count: stride * 17)
+        part.withUnsafeMutableBufferPointer { resizer.resize(image, rows: 3..<12, columns: 7..<25, into: $0.baseAddress!, stride: stride) }
+        var wrong = 0
+        for y in 0..<17 {
+            for x in 0..<29 {
+                let inside = (3..<12).contains(y) && (7..<25).contains(x)
+                let expected: UInt8 = inside ? whole[x, y] : 0
+                if part[y * stride + x] != expected { wrong += 1 }
+            }
+        }
+        #expect(wrong == 0)
+    }
+
+    @Test func aCentreAreaFindsTheFaceAFullScanFinds() throws {
         let detector = HaarDetector(cascade: try HaarCascade(path: TestRoot.path("models/haarcascade_frontalface_default.xml")))
         let reader = try VideoReader(path: TestRoot.path("samples/media/WolfgangLanger_Pexels.mp4"))
         let frame = try #require(try reader.nextFrame()).gray
         let full = detector.detect(frame)
         let face = try #require(full.first)
         let whole = FaceBox(x: 0, y: 0, width: frame.width, height: frame.height)
-        #expect(detector.detect(frame, searchArea: whole) == full, "an area covering the frame changes nothing")
-        let around = FaceBox(x: face.x - face.width, y: face.y - face.height, width: 3 * face.width, height: 3 * face.height)
-        #expect(detector.detect(frame, searchArea: around).first == face)
-        let elsewhere = FaceBox(x: 0, y: 0, width: 60, height: 60)
-        #expect(detector.detect(frame, searchArea: elsewhere).isEmpty)
+        #expect(detector.detect(frame, centres: whole) == full, "centres anywhere in the frame change nothing")
+        let nearCentre = FaceBox(x: face.x + face.width / 4, y: face.y + face.height / 4, width: face.width / 2, height: face.height / 2)
+        #expect(detector.detect(frame, centres: nearCentre).first == face)
+        let corner = FaceBox(x: 0, y: 0, width: 60, height: 60)
+        #expect(detector.detect(frame, centres: corner).isEmpty)
+    }
+
+    @Test func aSizeFloorStopsTheScanBelowTheLargestFace() throws {
+        let detector = HaarDetector(cascade: try HaarCascade(path: TestRoot.path("models/haarcascade_frontalface_default.xml")))
+        // multi_face.jpg holds four faces from 101 to 130 pixels wide.
+        let image = try #require(try VideoReader(path: TestRoot.path("samples/media/multi_face.jpg")).nextFrame()).gray
+        let full = detector.detect(image)
+        #expect(full.count == 4)
+        // Every face is above 0.6 times the largest, so all four are found; the 101-pixel one comes out one
+        // pixel larger, because OpenCV's box averages windows below the floor into it.
+        let floored = detector.detect(image, sizeFloor: 0.6)
+        #expect(Array(floored.prefix(3)) == Array(full.prefix(3)))
+        #expect(floored.count == 4 && floored[3].intersectionOverUnion(full[3]) > 0.95)
+        #expect(detector.detect(image, sizeFloor: 0) == full, "a floor of 0 scans every size")
+        // At 0.9 the scan stops before the smaller windows that OpenCV's grouping chains with a 151-pixel
+        // cluster, so that cluster comes out on its own.
+        #expect(detector.detect(image, sizeFloor: 0.9).first == FaceBox(x: 295, y: 219, width: 151, height: 151))
+    }
+
+    @Test func integralsOfAPartGiveTheWholeLevelsWindowSums() throws {
+        let detector = HaarDetector(cascade: try HaarCascade(path: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"))
+        var generator = SystemRandomNumberGenerator()
+        let pixels: [UInt8] = (0..<1200).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        detector.prepare(stride: 41, rows: 31)
+        detector.buildIntegrals(GrayImage(width: 40, height: 30, pixels: pixels))
+        let wholeSum = detector.sum, wholeSquares = detector.squares
+        detector.buildIntegrals(rows: 7..<25, columns: 5..<33)
+        // Windows inside rows 7..<25 and columns 5..<33, as (x, y, width, height).
+        let windows: [(Int, Int, Int, Int)] = [(5, 7, 28, 18), (6, 9, 16, 10), (10, 10, 20, 15), (17, 8, 12, 12)]
+        for (x, y, width, height) in windows {
+            let corners: [Int] = [y * 41 + x, y * 41 + x + width, (y + height) * 41 + x, (y + height) * 41 + x + width]
+            func windowSum(_ table: [Int32]) -> Int32 {
+                let values: [Int32] = corners.map { table[$0] }
+                return values[0] &- values[1] &- values[2] &+ values[3]
+            }
+            #expect(windowSum(detector.sum) == windowSum(wholeSum))
+            #expect(windowSum(detector.squares) == windowSum(wholeSquares))
+        }
     }
 
     @Test func uniformImagesHaveNoFaces() throws {

@@ -75,4 +75,29 @@ import VideoIO
         let report = mismatches.prefix(20).joined(separator: "\n")
         #expect(mismatches.isEmpty, "\(mismatches.count) of \(compared) detections differ:\n\(report)")
     }
+
+    /// The default mode's full detection scans sizes from the largest down and stops below 0.6 times the
+    /// largest face found so far. Where OpenCV's grouping chains a large face's candidates with much smaller
+    /// windows, the stop changes that face's box; the test states how often that happens on the golden frames.
+    @Test func aSizeFloorUsuallyKeepsOpenCVsLargestFace() throws {
+        let golden = try Self.load()
+        var compared = 0, same = 0, differences: [String] = []
+        for media in Self.media {
+            let cases = Dictionary(uniqueKeysWithValues: golden.frames.filter { $0.media == media }.map { ($0.frame, $0) })
+            let reader = try VideoReader(path: Self.root.appendingPathComponent("samples/media/" + media).path)
+            let runIndex = try #require(golden.runs.firstIndex { $0.cascade == "haarcascade_frontalface_default.xml" && $0.scale_factor == 1.1 && $0.min_neighbors == 5 })
+            let run = golden.runs[runIndex]
+            let detector = HaarDetector(cascade: try Self.cascade(run.cascade))
+            let parameters = HaarDetector.Parameters(scaleFactor: run.scale_factor, minNeighbors: run.min_neighbors, minSize: run.min_size)
+            while let frame = try reader.nextFrame() {
+                guard let expected = cases[frame.index] else { continue }
+                let reference = expected.boxes[runIndex].map { FaceBox(x: $0[0], y: $0[1], width: $0[2], height: $0[3]) }.sortedByArea().first
+                let floored = detector.detect(frame.gray, parameters: parameters, sizeFloor: 0.6).first
+                compared += 1
+                if floored == reference { same += 1 } else { differences.append("\(media) frame \(frame.index): \(String(describing: floored)) vs OpenCV \(String(describing: reference))") }
+            }
+        }
+        print("size floor 0.6: OpenCV's largest face on \(same) of \(compared) golden frames; \(differences.joined(separator: "; "))")
+        #expect(Double(same) >= 0.97 * Double(compared))
+    }
 }

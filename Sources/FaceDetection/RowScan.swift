@@ -1,0 +1,148 @@
+/// The scan of one row of windows, eight grid positions at a time.
+///
+/// OpenCV evaluates one window after another and skips the next position after a first-stage rejection.
+/// Here the variance test and the first stage run for eight neighbouring positions at once (one SIMD lane
+/// each, the same arithmetic as the one-window path, lane by lane); the positions OpenCV would visit follow
+/// from those results alone, and only they go on to the later stages — as a batch while enough of them are
+/// still accepted, then one by one. The accepted windows are exactly the one-window scan's.
+extension CompiledCascade {
+    /// Calls `accept(x)` for every window of the row that every stage accepts, visiting positions `first`,
+    /// `first + step`, … below `end` as OpenCV does. `sum` and `squares` point at the row's first column.
+    /// Reads up to `CompiledCascade.overread` elements beyond the last window's bottom-right corner.
+    func scanRow(sum: UnsafePointer<Int32>, squares: UnsafePointer<Int32>, first: Int, end: Int, step: Int,
+                 accept: (Int) -> Void) {
+        guard isStumpBased else {
+            var x = first
+            while x < end {
+                let result = evaluate(sum: sum + x, squares: squares + x)
+                if result > 0 { accept(x) }
+                x += result == 0 ? 2 * step : step
+            }
+            return
+        }
+        stumps.withUnsafeBufferPointer { stumps in
+            var x = first
+            while x < end {
+                let lanes = min(Lanes.scalarCount, (end - x + step - 1) / step)
+                let advanced = step == 1
+                    ? scanBatch(ContiguousGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                    : scanBatch(EveryOtherGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                x += advanced * step
+            }
+        }
+    }
+
+    /// Elements a batch may read past the last window it evaluates (its unused lanes' corners).
+    static let overread = 2 * Lanes.scalarCount
+
+    typealias Lanes = SIMD8<Int32>
+
+    /// Evaluates up to eight positions (`lanes`) and returns how many grid positions the scan moved on.
+    @inline(__always)
+    private func scanBatch<Grid: WindowGrid>(_: Grid.Type, _ stumps: UnsafeBufferPointer<Stump>,
+                                             _ sum: UnsafePointer<Int32>, _ squares: UnsafePointer<Int32>,
+                                             lanes: Int, accept: (Int) -> Void) -> Int {
+        let n = normOffsets
+        let windowSum = Grid.load(sum, n.0) &- Grid.load(sum, n.1) &- Grid.load(sum, n.2) &+ Grid.load(sum, n.3)
+        let windowSquares = Grid.load(squares, n.0) &- Grid.load(squares, n.1) &- Grid.load(squares, n.2) &+ Grid.load(squares, n.3)
+        let area = SIMD8<Double>(repeating: normArea)
+        let sums = SIMD8<Double>(windowSum)
+        let spread = area * SIMD8<Double>(SIMD8<UInt32>(truncatingIfNeeded: windowSquares)) - sums * sums
+        let inverse = SIMD8<Float>(1 / spread.squareRoot())
+        // The one-window path's two variance tests, lane by lane.
+        let textured = (spread .> 0) .& (area * SIMD8<Double>(inverse) .< 0.1)
+
+        let passedFirst = stageTotals(stages[0], stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[0].threshold))
+
+        // The positions OpenCV visits: after a first-stage rejection (a textured window below the
+        // first threshold), the next position is skipped.
+        var active = SIMDMask<SIMD8<Int64>>()
+        var position = 0
+        while position < lanes {
+            if textured[position] && !passedFirst[position] {
+                position += 2
+            } else {
+                active[position] = textured[position]
+                position += 1
+            }
+        }
+        active .&= passedFirst
+
+        var stageIndex = 1
+        // Later stages as a batch while at least half the lanes are still accepted.
+        while stageIndex < stages.count && activeCount(active) >= Lanes.scalarCount / 2 {
+            let stage = stages[stageIndex]
+            active .&= stageTotals(stage, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stage.threshold))
+            stageIndex += 1
+        }
+        for lane in 0..<lanes where active[lane] {
+            let offset = Grid.offset(ofLane: lane)
+            if stageIndex == stages.count
+                || evaluateStumps(stumps, sum + offset, inverse[lane], fromStage: stageIndex) > 0 {
+                accept(lane)
+            }
+        }
+        return position
+    }
+
+    @inline(__always)
+    private func activeCount(_ mask: SIMDMask<SIMD8<Int64>>) -> Int {
+        var count = 0
+        for lane in 0..<Lanes.scalarCount where mask[lane] { count += 1 }
+        return count
+    }
+
+    /// One stage's sum of stump leaves for every lane, in Double as OpenCV adds them.
+    @inline(__always)
+    private func stageTotals<Grid: WindowGrid>(_ stage: HaarCascade.Stage, _ stumps: UnsafeBufferPointer<Stump>,
+                                               _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> SIMD8<Double> {
+        var total = SIMD8<Double>()
+        for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
+            let stump = stumps[s]
+            let o = stump.feature.offsets, w = stump.feature.weights
+            let s0 = Grid.load(sum, o.0) &- Grid.load(sum, o.1) &- Grid.load(sum, o.2) &+ Grid.load(sum, o.3)
+            let s1 = Grid.load(sum, o.4) &- Grid.load(sum, o.5) &- Grid.load(sum, o.6) &+ Grid.load(sum, o.7)
+            var value = w.0 * SIMD8<Float>(s0) + w.1 * SIMD8<Float>(s1)
+            if w.2 != 0 {
+                let s2 = Grid.load(sum, o.8) &- Grid.load(sum, o.9) &- Grid.load(sum, o.10) &+ Grid.load(sum, o.11)
+                value += w.2 * SIMD8<Float>(s2)
+            }
+            value *= inverse
+            let leaf = SIMD8<Float>(repeating: stump.right).replacing(with: stump.left, where: value .< stump.threshold)
+            total += SIMD8<Double>(leaf)
+        }
+        return total
+    }
+}
+
+/// How a row's grid positions lie in memory: every column (step 1) or every other column (step 2).
+protocol WindowGrid {
+    /// The integral-image values at `offset` from eight consecutive grid positions.
+    static func load(_ base: UnsafePointer<Int32>, _ offset: Int32) -> SIMD8<Int32>
+    static func offset(ofLane lane: Int) -> Int
+}
+
+extension WindowGrid {
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Int32>, _ offset: Int) -> SIMD8<Int32> { load(base, Int32(truncatingIfNeeded: offset)) }
+}
+
+enum ContiguousGrid: WindowGrid {
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Int32>, _ offset: Int32) -> SIMD8<Int32> {
+        UnsafeRawPointer(base + Int(offset)).loadUnaligned(as: SIMD8<Int32>.self)
+    }
+
+    @inline(__always)
+    static func offset(ofLane lane: Int) -> Int { lane }
+}
+
+enum EveryOtherGrid: WindowGrid {
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Int32>, _ offset: Int32) -> SIMD8<Int32> {
+        UnsafeRawPointer(base + Int(offset)).loadUnaligned(as: SIMD16<Int32>.self).evenHalf
+    }
+
+    @inline(__always)
+    static func offset(ofLane lane: Int) -> Int { 2 * lane }
+}
