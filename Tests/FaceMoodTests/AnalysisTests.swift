@@ -203,7 +203,8 @@ import Testing
         let close = faceFrames.filter { pair in pair.0.box.map { $0.intersectionOverUnion(pair.1.box!) >= 0.8 } ?? false }.count
         #expect(Double(sameLabel) >= 0.98 * Double(exact.count), "\(video): same label on \(sameLabel) of \(exact.count) frames")
         #expect(Double(close) >= 0.98 * Double(faceFrames.count), "\(video): IoU ≥ 0.8 on \(close) of \(faceFrames.count) face frames")
-        print("default mode against --exact, \(video): label \(sameLabel)/\(exact.count) frames, IoU ≥ 0.8 \(close)/\(faceFrames.count)")
+        let sameBox = zip(tracking, exact).filter { $0.box == $1.box }.count
+        print("default mode against --exact, \(video): label \(sameLabel)/\(exact.count) frames, IoU ≥ 0.8 \(close)/\(faceFrames.count), same box (or none) \(sameBox)/\(exact.count)")
     }
 
     @Test func exactModeIsTheSameOnOneThreadAndOnTwo() throws {
