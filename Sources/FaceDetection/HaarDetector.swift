@@ -64,9 +64,10 @@ public final class HaarDetector {
         let scales = Self.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
                                  parameters: parameters)
         guard let first = scales.first else { return [] }
-        // One stride for every level (the largest level's width + 1), so feature offsets are computed once.
+        // One stride for every level and every scan of this image size (that of a level at scale 1), so the
+        // feature offsets are computed once, whatever sizes a scan is limited to.
         let firstLevelWidth = Int((Float(image.width) / first).rounded(.toNearestOrEven))
-        prepare(stride: firstLevelWidth + 1, rows: Int((Float(image.height) / first).rounded(.toNearestOrEven)) + 1)
+        prepare(stride: image.width + 1, rows: image.height + 1)
         let program = self.program!
 
         // OpenCV splits the rows of every level into the same number of stripes (from the first level's
