@@ -44,8 +44,9 @@ public final class HaarDetector {
     /// after a first-stage rejection, so a row started mid-frame can fall out of step with the full scan.
     ///
     /// With `sizeFloor`, the window sizes are scanned from the largest down, and the scan stops at sizes
-    /// below `sizeFloor` times the largest face found so far: that face and those near its size come out
-    /// as a full scan finds them (their candidates are the same windows), smaller faces are not looked for.
+    /// below `sizeFloor` times the largest face found so far: smaller faces are not looked for, and the
+    /// largest faces normally come out as a full scan finds them (the same candidate windows), unless
+    /// OpenCV's grouping would have joined windows below the floor into them.
     public func detect(_ image: GrayImage, parameters: Parameters = Parameters(), centres: FaceBox? = nil,
                        sizeFloor: Double? = nil) -> [FaceBox] {
         let candidates = self.candidates(image, parameters: parameters, centres: centres, sizeFloor: sizeFloor)
