@@ -51,8 +51,8 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Full-frame detection on every frame: OpenCV's boxes on every frame (slower).")
     var exact = false
 
-    @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames; between them only the region around the last face is searched.", valueName: "N"))
-    var fullDetectionEvery: Int = 10
+    @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames, or every T seconds with an s suffix (0.5s); between them only the region around the last face is searched.", valueName: "N|Ts"))
+    var fullDetectionEvery: String = "10"
 
     @Option(help: ArgumentHelp("Analysis threads (default: all cores).", valueName: "N"))
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -72,7 +72,9 @@ struct Analyze: ParsableCommand {
         }
         guard (0...51).contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
         guard threads >= 1 else { throw ValidationError("--threads expects 1 or more, found \(threads)") }
-        guard fullDetectionEvery >= 1 else { throw ValidationError("--full-detection-every expects 1 or more frames, found \(fullDetectionEvery)") }
+        guard DetectionInterval(argument: fullDetectionEvery) != nil else {
+            throw ValidationError("--full-detection-every expects a number of frames (1 or more) or of seconds (0.5s), found \(fullDetectionEvery)")
+        }
     }
 
     func run() throws {
@@ -82,7 +84,7 @@ struct Analyze: ParsableCommand {
         do {
             setup = try AnalysisSetup(classifier: try profile.loadClassifier(modelPath: model, margin: margin),
                                       cascade: try detection.loadCascade(), parameters: detection.parameters,
-                                      mode: exact ? .exact : .tracking(fullDetectionEvery: fullDetectionEvery), threads: threads)
+                                      mode: exact ? .exact : .tracking(fullDetectionEvery: DetectionInterval(argument: fullDetectionEvery)!), threads: threads)
             if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         } catch let error as CocoaError {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))

@@ -168,6 +168,21 @@ import Testing
     }
 }
 
+@Suite struct DetectionIntervalTests {
+    @Test func framesOrSecondsAtTheStreamsRate() {
+        #expect(DetectionInterval(argument: "10") == .frames(10))
+        #expect(DetectionInterval(argument: "0.5s") == .seconds(0.5))
+        #expect(DetectionInterval(argument: "0") == nil)
+        #expect(DetectionInterval(argument: "-1s") == nil)
+        #expect(DetectionInterval(argument: "ten") == nil)
+        #expect(DetectionInterval.seconds(0.5).frames(framesPerSecond: 29.97) == 15)
+        #expect(DetectionInterval.seconds(1).frames(framesPerSecond: 25) == 25)
+        #expect(DetectionInterval.seconds(0.01).frames(framesPerSecond: 25) == 1, "at least every frame")
+        #expect(DetectionInterval.seconds(1).frames(framesPerSecond: nil) == 30, "30 frames per second when the stream does not say")
+        #expect(DetectionInterval.frames(12).frames(framesPerSecond: 60) == 12)
+    }
+}
+
 @Suite struct OutputNamingTests {
     @Test func defaultsSitBesideTheInputOrInTheFolder() {
         #expect(AnalysisOutputs.defaults(for: "clips/a.b.mp4", folder: nil) == AnalysisOutputs(csv: "clips/a.b.emotions.csv", json: "clips/a.b.emotions.json"))

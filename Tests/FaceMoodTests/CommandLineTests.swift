@@ -106,4 +106,23 @@ enum FaceMoodBinary {
         #expect(tableLines(analysis.stdout) == tableLines(summary.stdout))
         #expect(analysis.stdout.contains("dominant: happy"))
     }
+
+    @Test func fullDetectionIntervalInSecondsUsesTheFrameRate() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/WolfgangLanger_Pexels.mp4")
+        func rows(_ interval: String) throws -> String {
+            let csv = folder.appendingPathComponent("every-\(interval).csv").path
+            #expect(try FaceMoodBinary.run(["analyze", input, "--csv", csv, "--no-json", "--quiet", "--full-detection-every", interval]).status == 0)
+            return try String(contentsOfFile: csv, encoding: .utf8)
+        }
+        // 23.976 frames per second: 0.5 s is 12 frames (11.99), 0.55 s is 13 (13.19); on this clip full
+        // detections every 12 and every 13 frames give different rows.
+        let twelve = try rows("12"), thirteen = try rows("13")
+        #expect(twelve != thirteen)
+        #expect(try rows("0.5s") == twelve)
+        #expect(try rows("0.55s") == thirteen)
+        let refused = try FaceMoodBinary.run(["analyze", input, "-o", folder.path, "--full-detection-every", "0s"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--full-detection-every expects a number of frames (1 or more) or of seconds (0.5s), found 0s"))
+    }
 }

@@ -3,21 +3,49 @@ public enum SearchMode: Sendable, Equatable {
     /// Full-frame detection on every frame: the same boxes as OpenCV on every frame.
     case exact
     /// After a face is found, the next frames search only near it (`TrackingWindow`); a frame-wide detection
-    /// runs every `fullDetectionEvery` frames and whenever that search finds nothing, scanning sizes from the
+    /// runs every `fullDetectionEvery` and whenever that search finds nothing, scanning sizes from the
     /// largest down to 0.6 times the largest face it meets.
-    case tracking(fullDetectionEvery: Int)
+    case tracking(fullDetectionEvery: DetectionInterval)
 
     /// The default: a full detection every 10 frames (a third of a second at 30 fps); see the README's
     /// performance section for the measurements behind it.
-    public static let standard = SearchMode.tracking(fullDetectionEvery: 10)
+    public static let standard = SearchMode.tracking(fullDetectionEvery: .frames(10))
 
     /// Frames handed to one worker at a time. A tracking segment starts with a full detection, so it does not
     /// depend on the frames before it; exact-mode frames are independent anyway, and are handed out four at
     /// a time so that workers rarely wait on each other.
-    var segmentLength: Int {
+    func segmentLength(framesPerSecond: Double?) -> Int {
         switch self {
         case .exact: return 4
-        case let .tracking(every): return max(every, 1)
+        case let .tracking(every): return every.frames(framesPerSecond: framesPerSecond)
+        }
+    }
+}
+
+/// The spacing of the default mode's frame-wide detections.
+public enum DetectionInterval: Sendable, Equatable {
+    case frames(Int)
+    case seconds(Double)
+
+    /// Seconds become the nearest whole number of frames at the stream's average rate (30 frames per second
+    /// when the stream does not say), at least one.
+    func frames(framesPerSecond: Double?) -> Int {
+        switch self {
+        case let .frames(count): return max(count, 1)
+        case let .seconds(duration):
+            let rate = framesPerSecond.flatMap { $0.isFinite && $0 > 0 ? $0 : nil } ?? 30
+            return max(Int((duration * rate).rounded()), 1)
+        }
+    }
+
+    /// "10" (frames) or "0.5s" (seconds); nil for anything else, zero or negative.
+    public init?(argument: String) {
+        if argument.hasSuffix("s") {
+            guard let duration = Double(argument.dropLast()), duration > 0, duration.isFinite else { return nil }
+            self = .seconds(duration)
+        } else {
+            guard let count = Int(argument), count >= 1 else { return nil }
+            self = .frames(count)
         }
     }
 }

@@ -78,7 +78,7 @@ public enum VideoAnalysis {
         }
         var summary = EmotionSummary(labels: labels)
         let total = reader.info.frameCount
-        try AnalysisPipeline.run(reader: reader, segmentLength: setup.mode.segmentLength, workers: setup.threads, clock: clock,
+        try AnalysisPipeline.run(reader: reader, segmentLength: setup.mode.segmentLength(framesPerSecond: reader.info.fps), workers: setup.threads, clock: clock,
                                  makeAnalyzer: { FrameAnalyzer(classifier: setup.classifier, cascade: setup.cascade,
                                                                parameters: setup.parameters, mode: setup.mode) }) { analyzed in
             try clock.measure(.write) {
