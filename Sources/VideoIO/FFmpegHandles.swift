@@ -26,18 +26,30 @@ final class InputContext {
     }
 }
 
-final class DecoderContext {
+/// A decoder's or an encoder's AVCodecContext: allocated and freed here only, set up by `decoder`,
+/// `videoEncoder` and `audioEncoder`.
+final class CodecContext {
     let pointer: UnsafeMutablePointer<AVCodecContext>
 
-    init(stream: UnsafeMutablePointer<AVStream>, path: String) throws {
+    private init(codec: UnsafePointer<AVCodec>, path: String) throws {
+        guard let context = avcodec_alloc_context3(codec) else {
+            throw VideoError.ffmpegFailure(path: path, operation: "allocating a codec context", reason: "out of memory")
+        }
+        pointer = context
+    }
+
+    deinit {
+        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
+        avcodec_free_context(&context)
+    }
+
+    static func decoder(stream: UnsafeMutablePointer<AVStream>, path: String) throws -> CodecContext {
         let parameters = stream.pointee.codecpar!
         guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw VideoError.noDecoder(path: path, codec: String(cString: avcodec_get_name(parameters.pointee.codec_id)))
         }
-        guard let context = avcodec_alloc_context3(decoder) else {
-            throw VideoError.ffmpegFailure(path: path, operation: "allocating a decoder", reason: "out of memory")
-        }
-        pointer = context
+        let made = try CodecContext(codec: decoder, path: path)
+        let context = made.pointer
         var code = avcodec_parameters_to_context(context, parameters)
         if code >= 0 {
             context.pointee.pkt_timebase = stream.pointee.time_base
@@ -48,11 +60,55 @@ final class DecoderContext {
             throw VideoError.ffmpegFailure(path: path, operation: "opening the \(String(cString: decoder.pointee.name)) decoder",
                                            reason: ffmpegMessage(code))
         }
+        return made
     }
 
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
-        avcodec_free_context(&context)
+    static func videoEncoder(path: String, width: Int, height: Int, timeBase: Rational, frameRate: Rational?, globalHeader: Bool,
+                             options: VideoWriter.Options) throws -> CodecContext {
+        guard let codec = avcodec_find_encoder_by_name("libx264") else {
+            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no libx264 encoder")
+        }
+        let made = try CodecContext(codec: codec, path: path)
+        let context = made.pointer
+        context.pointee.width = Int32(width)
+        context.pointee.height = Int32(height)
+        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        // The source's own time base keeps every presentation time exactly (variable frame rate included).
+        context.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
+        if let frameRate { context.pointee.framerate = AVRational(num: frameRate.numerator, den: frameRate.denominator) }
+        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        var dictionary: OpaquePointer?
+        av_dict_set(&dictionary, "crf", String(options.crf), 0)
+        av_dict_set(&dictionary, "preset", options.preset, 0)
+        let code = avcodec_open2(context, codec, &dictionary)
+        av_dict_free(&dictionary)
+        guard code >= 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "libx264 refused its settings (crf \(options.crf), preset \(options.preset)): \(ffmpegMessage(code))")
+        }
+        return made
+    }
+
+    static func audioEncoder(decoder: UnsafeMutablePointer<AVCodecContext>, globalHeader: Bool, path: String) throws -> CodecContext {
+        guard let codec = avcodec_find_encoder(AV_CODEC_ID_AAC) else {
+            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no AAC encoder")
+        }
+        let made = try CodecContext(codec: codec, path: path)
+        let context = made.pointer
+        context.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        context.pointee.sample_rate = decoder.pointee.sample_rate
+        context.pointee.bit_rate = 192_000
+        if decoder.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
+            av_channel_layout_default(&context.pointee.ch_layout, decoder.pointee.ch_layout.nb_channels)
+        } else {
+            av_channel_layout_copy(&context.pointee.ch_layout, &decoder.pointee.ch_layout)
+        }
+        context.pointee.time_base = AVRational(num: 1, den: decoder.pointee.sample_rate)
+        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
+        let code = avcodec_open2(context, codec, nil)
+        guard code >= 0 else {
+            throw VideoError.encodeFailed(path: path, reason: "the AAC encoder refused \(decoder.pointee.sample_rate) Hz audio: \(ffmpegMessage(code))")
+        }
+        return made
     }
 }
 
@@ -163,71 +219,6 @@ final class OutputContext {
     deinit {
         avio_closep(&pointer.pointee.pb)
         avformat_free_context(pointer)
-    }
-}
-
-final class EncoderContext {
-    let pointer: UnsafeMutablePointer<AVCodecContext>
-
-    init(path: String, width: Int, height: Int, timeBase: Rational, frameRate: Rational?, globalHeader: Bool,
-         options: VideoWriter.Options) throws {
-        guard let codec = avcodec_find_encoder_by_name("libx264") else {
-            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no libx264 encoder")
-        }
-        guard let context = avcodec_alloc_context3(codec) else {
-            throw VideoError.encodeFailed(path: path, reason: "out of memory")
-        }
-        pointer = context
-        context.pointee.width = Int32(width)
-        context.pointee.height = Int32(height)
-        context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        // The source's own time base keeps every presentation time exactly (variable frame rate included).
-        context.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
-        if let frameRate { context.pointee.framerate = AVRational(num: frameRate.numerator, den: frameRate.denominator) }
-        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
-        var dictionary: OpaquePointer?
-        av_dict_set(&dictionary, "crf", String(options.crf), 0)
-        av_dict_set(&dictionary, "preset", options.preset, 0)
-        let code = avcodec_open2(context, codec, &dictionary)
-        av_dict_free(&dictionary)
-        guard code >= 0 else {
-            throw VideoError.encodeFailed(path: path, reason: "libx264 refused its settings (crf \(options.crf), preset \(options.preset)): \(ffmpegMessage(code))")
-        }
-    }
-
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
-        avcodec_free_context(&context)
-    }
-}
-
-final class AudioEncoderContext {
-    let pointer: UnsafeMutablePointer<AVCodecContext>
-
-    init(decoder: UnsafeMutablePointer<AVCodecContext>, globalHeader: Bool, path: String) throws {
-        guard let codec = avcodec_find_encoder(AV_CODEC_ID_AAC), let context = avcodec_alloc_context3(codec) else {
-            throw VideoError.encodeFailed(path: path, reason: "this FFmpeg build has no AAC encoder")
-        }
-        pointer = context
-        context.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
-        context.pointee.sample_rate = decoder.pointee.sample_rate
-        context.pointee.bit_rate = 192_000
-        if decoder.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
-            av_channel_layout_default(&context.pointee.ch_layout, decoder.pointee.ch_layout.nb_channels)
-        } else {
-            av_channel_layout_copy(&context.pointee.ch_layout, &decoder.pointee.ch_layout)
-        }
-        context.pointee.time_base = AVRational(num: 1, den: decoder.pointee.sample_rate)
-        if globalHeader { context.pointee.flags |= Int32(AV_CODEC_FLAG_GLOBAL_HEADER) }
-        let code = avcodec_open2(context, codec, nil)
-        guard code >= 0 else {
-            throw VideoError.encodeFailed(path: path, reason: "the AAC encoder refused \(decoder.pointee.sample_rate) Hz audio: \(ffmpegMessage(code))")
-        }
-    }
-
-    deinit {
-        var context: UnsafeMutablePointer<AVCodecContext>? = pointer
-        avcodec_free_context(&context)
     }
 }
 

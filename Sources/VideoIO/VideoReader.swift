@@ -24,7 +24,7 @@ public final class VideoReader {
 
     private let options: Options
     private let input: InputContext
-    private let decoder: DecoderContext
+    private let decoder: CodecContext
     private let packet: Packet
     private let decoded: Frame
     private let converted: Frame
@@ -51,7 +51,7 @@ public final class VideoReader {
         self.options = options
         input = try InputContext(path: path)
         stream = try Self.bestVideoStream(in: input.pointer, path: path)
-        decoder = try DecoderContext(stream: stream, path: path)
+        decoder = try CodecContext.decoder(stream: stream, path: path)
         packet = try Packet(path: path)
         decoded = try Frame(path: path)
         converted = try Frame(path: path)

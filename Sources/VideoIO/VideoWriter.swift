@@ -18,7 +18,7 @@ public final class VideoWriter {
 
     public let path: String
     private let output: OutputContext
-    private let encoder: EncoderContext
+    private let encoder: CodecContext
     private let videoStream: UnsafeMutablePointer<AVStream>
     private let yuvFrame: Frame
     private let packet: Packet
@@ -40,7 +40,7 @@ public final class VideoWriter {
             throw VideoError.encodeFailed(path: path, reason: "H.264 in yuv420p needs even dimensions, the video is \(width)x\(height)")
         }
         output = try OutputContext(path: path, formatName: formatName)
-        encoder = try EncoderContext(path: path, width: width, height: height, timeBase: timeBase, frameRate: frameRate,
+        encoder = try CodecContext.videoEncoder(path: path, width: width, height: height, timeBase: timeBase, frameRate: frameRate,
                                      globalHeader: output.needsGlobalHeader, options: options)
         guard let stream = avformat_new_stream(output.pointer, nil) else {
             throw VideoError.encodeFailed(path: path, reason: "cannot add a video stream")
@@ -222,8 +222,8 @@ final class AudioPassthrough {
 /// Decodes one audio stream and encodes it to AAC (float planar, 1024-sample frames through a FIFO),
 /// keeping its start time.
 final class AudioTranscoder {
-    private let decoder: DecoderContext
-    private let encoder: AudioEncoderContext
+    private let decoder: CodecContext
+    private let encoder: CodecContext
     private let fifo: AudioFifo
     private let decoded: Frame
     private let encoded: Packet
@@ -237,8 +237,8 @@ final class AudioTranscoder {
         self.path = path
         self.target = target
         sourceTimeBase = source.pointee.time_base
-        decoder = try DecoderContext(stream: source, path: path)
-        encoder = try AudioEncoderContext(decoder: decoder.pointer, globalHeader: globalHeader, path: path)
+        decoder = try CodecContext.decoder(stream: source, path: path)
+        encoder = try CodecContext.audioEncoder(decoder: decoder.pointer, globalHeader: globalHeader, path: path)
         fifo = try AudioFifo(channels: Int32(encoder.pointer.pointee.ch_layout.nb_channels), path: path)
         decoded = try Frame(path: path)
         encoded = try Packet(path: path)
