@@ -11,6 +11,9 @@ DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswsca
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 
+# AVX2/FMA kernels and optimised debug builds for this repository's own builds (see Package.swift).
+export FACEMOOD_NATIVE := 1
+
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
 

@@ -1,24 +1,31 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+import Foundation
+
 /// The inference and detection kernels are written with 8-lane SIMD; on x86-64 they need AVX2 and FMA
-/// enabled to become vector instructions (without FMA, `addingProduct` is a libm call per lane).
+/// enabled to become vector instructions (without FMA, `addingProduct` is a libm call per lane), and the
+/// golden tests run thousands of detections and inferences, which unoptimised debug code stretches to tens
+/// of minutes. Both need `unsafeFlags`, which SwiftPM refuses in a package that another depends on by
+/// version, so they apply only when `FACEMOOD_NATIVE=1` is set — as the Makefile does for every build and
+/// test of this repository. A program depending on facemood builds the same code without them (portable
+/// to any x86-64, slower kernels; see the README's "Embedding" section for the measured cost).
+let native = ProcessInfo.processInfo.environment["FACEMOOD_NATIVE"] == "1"
+
 #if arch(x86_64)
-let vectorKernels: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])]
+let vectorKernels: [SwiftSetting] = native ? [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])] : []
 #else
 let vectorKernels: [SwiftSetting] = []
 #endif
 
-/// The detector and the CNN are optimised in debug builds too: the golden tests run thousands of
-/// detections and inferences, which unoptimised code would stretch to tens of minutes.
-let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let optimizedInDebug: [SwiftSetting] = native ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []
 
 let package = Package(
     name: "facemood",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "facemood", targets: ["facemood"]),
-        .library(name: "FaceMood", targets: ["FaceMood"]),
+        .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,18 +51,28 @@ let package = Package(
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),
-        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging", "Overlay"]),
+        // The analysis core: frame sources, face detectors, the classifier, the orchestrator, the summary.
+        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
+        // Timeline sinks (CSV, JSON, overlay video, detection lines), atomic files, timeline readers.
+        .target(name: "TimelineOutputs", dependencies: ["FaceMood", "VideoIO", "Imaging", "Overlay"]),
         .executableTarget(
             name: "facemood",
             dependencies: [
                 "FaceMood",
+                "TimelineOutputs",
+                "VideoIO",
+                "KerasModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "facemood-bench", dependencies: ["FaceMood"]),
-        .testTarget(name: "VideoIOTests", dependencies: ["VideoIO"]),
-        .testTarget(name: "KerasModelTests", dependencies: ["KerasModel"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "VideoIO"]),
-        .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood"]),
+        .executableTarget(name: "facemood-bench", dependencies: ["FaceMood", "TimelineOutputs", "KerasModel", "FaceDetection", "VideoIO"]),
+        // Writes Keras HDF5 test models from their JSON descriptions; used by tests only.
+        .target(name: "KerasTestSupport", dependencies: ["CHDF5", "KerasModel"]),
+        .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "Imaging"]),
+        .testTarget(name: "KerasModelTests", dependencies: ["KerasModel", "KerasTestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "VideoIO", "Imaging"]),
+        .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood", "TimelineOutputs", "KerasTestSupport", "Imaging", "Overlay", "VideoIO", "KerasModel"]),
+        // The library as an embedding program sees it: a plain `import FaceMood`.
+        .testTarget(name: "FaceMoodAPITests", dependencies: ["FaceMood", "TimelineOutputs"]),
     ]
 )

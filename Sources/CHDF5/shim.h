@@ -17,7 +17,15 @@ static inline hid_t chdf5_s_all(void) { return H5S_ALL; }
 static inline unsigned chdf5_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline hid_t chdf5_link_create(void) { return H5P_LINK_CREATE; }
 
-// The library prints its error stack to stderr by default; facemood reports its own errors instead.
-static inline void chdf5_silence_errors(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+// The library prints its error stack to stderr by default; facemood reports its own errors instead, and
+// puts back whatever the process had set when it is done (the setting is per thread in this build).
+typedef struct { H5E_auto2_t function; void *data; } chdf5_error_printing;
+static inline chdf5_error_printing chdf5_silence_errors(void) {
+    chdf5_error_printing saved = { NULL, NULL };
+    H5Eget_auto2(H5E_DEFAULT, &saved.function, &saved.data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    return saved;
+}
+static inline void chdf5_restore_errors(chdf5_error_printing saved) { H5Eset_auto2(H5E_DEFAULT, saved.function, saved.data); }
 
 #endif

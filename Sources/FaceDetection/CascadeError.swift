@@ -18,3 +18,9 @@ public enum CascadeError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// Detector parameters outside their accepted ranges.
+public struct DetectorParameterError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -20,6 +20,25 @@ public final class HaarDetector {
             self.minSize = minSize
             self.maxSize = maxSize
         }
+
+        /// Scale steps below 1.01 would scan thousands of pyramid levels (1.0000001: millions) and steps
+        /// above 10 skip all but the smallest size; sizes beyond 65536 pixels exceed any accepted image.
+        public static let scaleFactorRange = 1.01...10.0
+        public static let sizeRange = 0...65536
+        public static let neighborsRange = 0...10000
+
+        /// Throws when a value is outside the ranges above, saying which and what was found.
+        public func validate() throws {
+            guard Self.scaleFactorRange.contains(scaleFactor) else {
+                throw DetectorParameterError("scale factor expects \(Self.scaleFactorRange.lowerBound) to \(Self.scaleFactorRange.upperBound), found \(scaleFactor)")
+            }
+            guard Self.neighborsRange.contains(minNeighbors) else {
+                throw DetectorParameterError("min neighbors expects 0 to \(Self.neighborsRange.upperBound), found \(minNeighbors)")
+            }
+            guard Self.sizeRange.contains(minSize), Self.sizeRange.contains(maxSize) else {
+                throw DetectorParameterError("min and max size expect 0 to \(Self.sizeRange.upperBound) pixels, found \(minSize) and \(maxSize)")
+            }
+        }
     }
 
     public let cascade: HaarCascade
@@ -61,7 +80,8 @@ public final class HaarDetector {
 
     /// Every window the cascade accepts, over all scales, before grouping.
     public func candidates(_ image: GrayImage, parameters: Parameters, centres: FaceBox? = nil, sizeFloor: Double? = nil) -> [FaceBox] {
-        precondition(parameters.scaleFactor > 1, "scale factor must exceed 1")
+        // Invalid parameters scan nothing rather than trap or run for hours (`Parameters.validate` says why).
+        guard (try? parameters.validate()) != nil else { return [] }
         let scales = Self.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
                                  parameters: parameters)
         guard let first = scales.first else { return [] }
@@ -144,12 +164,15 @@ public final class HaarDetector {
 
     /// OpenCV's scale list: factor (Double) from 1, times scaleFactor, stored as Float; stop once the window
     /// exceeds the image or maxSize, skip below minSize.
+    /// More levels than a 65536-pixel image has at the smallest scale step; a bound, never reached in practice.
+    static let maximumLevels = 1200
+
     static func scales(imageWidth: Int, imageHeight: Int, window: (Int, Int), parameters: Parameters) -> [Float] {
         let maxWidth = parameters.maxSize > 0 ? parameters.maxSize : imageWidth
         let maxHeight = parameters.maxSize > 0 ? parameters.maxSize : imageHeight
         var scales: [Float] = []
         var factor = 1.0
-        while true {
+        while scales.count < maximumLevels {
             let width = Int((Double(window.0) * factor).rounded(.toNearestOrEven))
             let height = Int((Double(window.1) * factor).rounded(.toNearestOrEven))
             if width > maxWidth || height > maxHeight || width > imageWidth || height > imageHeight { break }

@@ -1,3 +1,5 @@
+import Imaging
+
 /// OpenCV's `groupRectangles(rects, groupThreshold, eps)`: candidates are joined into classes when
 /// "similar" (every edge within `eps · (min(w1,w2) + min(h1,h2)) / 2`, transitively), each class is
 /// averaged (`round(sum · (1/n))` in Float, half to even), classes with `n <= groupThreshold` are dropped,

@@ -1,12 +1,42 @@
+/// The largest image facemood accepts, in pixels: 8192×8192 (64 Mi pixels, 192 MiB as RGB). Larger frames
+/// are refused before anything is allocated for them, so a crafted header cannot exhaust memory.
+public enum ImageLimits {
+    public static let maximumPixels = 8192 * 8192
+
+    /// `width × height`, or nil when either is not positive or the product exceeds `maximumPixels`.
+    public static func pixelCount(width: Int, height: Int) -> Int? {
+        guard width > 0, height > 0 else { return nil }
+        let (count, overflow) = width.multipliedReportingOverflow(by: height)
+        return overflow || count > maximumPixels ? nil : count
+    }
+}
+
+/// Why pixels given to an image initializer do not make an image.
+public struct ImageError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    package init(description: String) { self.description = description }
+}
+
 /// An 8-bit single-channel image, rows packed with no padding.
 public struct GrayImage: Sendable, Equatable {
     public let width: Int
     public let height: Int
     public var pixels: [UInt8]
 
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                     "a \(width)x\(height) gray image needs \(width * height) bytes, got \(pixels.count)")
+    /// An image from packed rows: `pixels.count` must be `width × height`, at most `ImageLimits.maximumPixels`.
+    public init(width: Int, height: Int, pixels: [UInt8]) throws {
+        guard let count = ImageLimits.pixelCount(width: width, height: height) else {
+            throw ImageError(description: "expected a gray image of 1x1 to \(ImageLimits.maximumPixels) pixels, found \(width)x\(height)")
+        }
+        guard pixels.count == count else {
+            throw ImageError(description: "expected \(count) bytes for a \(width)x\(height) gray image, found \(pixels.count)")
+        }
+        self.init(width: width, height: height, checkedPixels: pixels)
+    }
+
+    /// For callers inside the package that made `pixels` for exactly this size.
+    package init(width: Int, height: Int, checkedPixels pixels: [UInt8]) {
+        assert(width >= 0 && height >= 0 && pixels.count == width * height)
         self.width = width
         self.height = height
         self.pixels = pixels
@@ -21,12 +51,36 @@ public struct RGBImage: Sendable, Equatable {
     public let height: Int
     public var pixels: [UInt8]
 
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height * 3,
-                     "a \(width)x\(height) RGB image needs \(width * height * 3) bytes, got \(pixels.count)")
+    /// An image from packed RGB rows: `pixels.count` must be `width × height × 3`, at most
+    /// `ImageLimits.maximumPixels` pixels.
+    public init(width: Int, height: Int, pixels: [UInt8]) throws {
+        guard let count = ImageLimits.pixelCount(width: width, height: height) else {
+            throw ImageError(description: "expected an RGB image of 1x1 to \(ImageLimits.maximumPixels) pixels, found \(width)x\(height)")
+        }
+        guard pixels.count == count * 3 else {
+            throw ImageError(description: "expected \(count * 3) bytes for a \(width)x\(height) RGB image, found \(pixels.count)")
+        }
+        self.init(width: width, height: height, checkedPixels: pixels)
+    }
+
+    /// For callers inside the package that made `pixels` for exactly this size.
+    package init(width: Int, height: Int, checkedPixels pixels: [UInt8]) {
+        assert(width >= 0 && height >= 0 && pixels.count == width * height * 3)
         self.width = width
         self.height = height
         self.pixels = pixels
+    }
+
+    /// Luma as OpenCV's `cvtColor(RGB2GRAY)` computes it for 8-bit images (BT.601 weights in 14-bit fixed point).
+    public func grayscale() -> GrayImage {
+        var gray = [UInt8](repeating: 0, count: width * height)
+        pixels.withUnsafeBufferPointer { rgb in
+            for index in gray.indices {
+                let red = Int(rgb[3 * index]), green = Int(rgb[3 * index + 1]), blue = Int(rgb[3 * index + 2])
+                gray[index] = UInt8((red * 4899 + green * 9617 + blue * 1868 + 8192) >> 14)
+            }
+        }
+        return GrayImage(width: width, height: height, checkedPixels: gray)
     }
 }
 
@@ -74,8 +128,8 @@ extension GrayImage {
         guard rotation != .none else { return self }
         let pixels = rotation.apply(to: pixels, width: width, height: height, channels: 1)
         return rotation.swapsDimensions
-            ? GrayImage(width: height, height: width, pixels: pixels)
-            : GrayImage(width: width, height: height, pixels: pixels)
+            ? GrayImage(width: height, height: width, checkedPixels: pixels)
+            : GrayImage(width: width, height: height, checkedPixels: pixels)
     }
 }
 
@@ -84,7 +138,7 @@ extension RGBImage {
         guard rotation != .none else { return self }
         let pixels = rotation.apply(to: pixels, width: width, height: height, channels: 3)
         return rotation.swapsDimensions
-            ? RGBImage(width: height, height: width, pixels: pixels)
-            : RGBImage(width: width, height: height, pixels: pixels)
+            ? RGBImage(width: height, height: width, checkedPixels: pixels)
+            : RGBImage(width: width, height: height, checkedPixels: pixels)
     }
 }

@@ -38,7 +38,7 @@ public func resizeLinear(_ image: GrayImage, width targetWidth: Int, height targ
             }
         }
     }
-    return GrayImage(width: targetWidth, height: targetHeight, pixels: output)
+    return GrayImage(width: targetWidth, height: targetHeight, checkedPixels: output)
 }
 
 /// OpenCV's INTER_AREA fast path for an exact halving, which `INTER_LINEAR` switches to.
@@ -52,7 +52,7 @@ private func halve(_ image: GrayImage) -> GrayImage {
             output[y * width + x] = UInt8((a + b + c + d + 2) >> 2)
         }
     }
-    return GrayImage(width: width, height: height, pixels: output)
+    return GrayImage(width: width, height: height, checkedPixels: output)
 }
 
 /// Source index and fixed-point weights for each target position along one axis.
@@ -112,7 +112,7 @@ public struct LinearExactResizer: Sendable {
         output.withUnsafeMutableBufferPointer { target in
             resize(image, rows: 0..<height, columns: 0..<width, into: target.baseAddress!, stride: width)
         }
-        return GrayImage(width: width, height: height, pixels: output)
+        return GrayImage(width: width, height: height, checkedPixels: output)
     }
 
     /// Only the given rows and columns of the resized image, written at `target[row * stride + column]`:

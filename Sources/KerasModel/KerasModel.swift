@@ -48,6 +48,8 @@ public final class KerasModel: Sendable {
     }
 
     public init(path: String, options: Options) throws {
+        let errorPrinting = HDF5ErrorPrinting.silence()
+        defer { errorPrinting.restore() }
         self.path = path
         let file = try HDF5File(path: path)
         let root = file.root

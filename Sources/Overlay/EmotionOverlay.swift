@@ -6,11 +6,11 @@ import Imaging
 public final class EmotionOverlay {
     /// What to draw for one frame.
     public struct Annotation: Sendable {
-        public var box: (x: Int, y: Int, width: Int, height: Int)?
+        public var box: FaceBox?
         public var emotion: String?
         public var probabilities: [Double]?
 
-        public init(box: (x: Int, y: Int, width: Int, height: Int)?, emotion: String?, probabilities: [Double]?) {
+        public init(box: FaceBox?, emotion: String?, probabilities: [Double]?) {
             self.box = box
             self.emotion = emotion
             self.probabilities = probabilities

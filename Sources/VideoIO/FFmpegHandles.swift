@@ -6,7 +6,6 @@ final class InputContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
 
     init(path: String) throws {
-        _ = quietByDefault
         var context: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_open_input(&context, path, nil, nil)
         guard code >= 0, let opened = context else {
@@ -148,12 +147,14 @@ final class Frame {
 final class Scaler {
     private var context: OpaquePointer?
 
-    /// Returns a context converting `source`'s format to `target` at the same size.
-    func context(for source: UnsafePointer<AVFrame>, to target: AVPixelFormat, path: String) throws -> OpaquePointer {
+    /// Returns a context converting `source`'s format to `target`, at `size` (default: the source's size).
+    func context(for source: UnsafePointer<AVFrame>, to target: AVPixelFormat, size: (width: Int32, height: Int32)? = nil,
+                 path: String) throws -> OpaquePointer {
         let format = AVPixelFormat(rawValue: source.pointee.format)
+        let size = size ?? (source.pointee.width, source.pointee.height)
         // The ffmpeg CLI scales with bicubic flags by default; matching it keeps GRAY8 bytes identical.
         context = sws_getCachedContext(context, source.pointee.width, source.pointee.height, format,
-                                       source.pointee.width, source.pointee.height, target,
+                                       size.width, size.height, target,
                                        Int32(SWS_BICUBIC), nil, nil, nil)
         guard let context else {
             let name = av_get_pix_fmt_name(format).map { String(cString: $0) } ?? "unknown"
@@ -173,20 +174,22 @@ final class OutputContext {
     private let path: String
     private var headerWritten = false
 
-    init(path: String, formatName: String) throws {
-        self.path = path
+    /// Writes the file at `path`; errors name `name`.
+    init(path: String, formatName: String, name: String) throws {
+        self.path = name
         var context: UnsafeMutablePointer<AVFormatContext>?
         // The container comes from `formatName`; the context's own name must stay `path`, which muxers reopen
         // (the MP4 muxer does, to move its index to the front).
-        let format = av_guess_format(nil, formatName, nil)
+        let fileExtension = formatName.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        let format = ["mp4", "mov", "mkv"].contains(fileExtension) ? av_guess_format(nil, formatName, nil) : nil
         let code = format == nil ? -1 : avformat_alloc_output_context2(&context, format, nil, path)
         guard code >= 0, let context else {
-            throw VideoError.encodeFailed(path: path, reason: "no container for '\(formatName)' (expected .mp4, .mov or .mkv)")
+            throw VideoError.encodeFailed(path: name, reason: "no container for '\(formatName)' (expected .mp4, .mov or .mkv)")
         }
         pointer = context
         let openCode = avio_open(&context.pointee.pb, path, AVIO_FLAG_WRITE)
         guard openCode >= 0 else {
-            throw VideoError.encodeFailed(path: path, reason: "cannot create the file: \(ffmpegMessage(openCode))")
+            throw VideoError.encodeFailed(path: name, reason: "cannot create the file: \(ffmpegMessage(openCode))")
         }
     }
 

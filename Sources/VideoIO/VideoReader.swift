@@ -1,4 +1,4 @@
-@_exported import Imaging
+import Imaging
 
 import CFFmpeg
 
@@ -22,7 +22,13 @@ public final class VideoReader {
     /// The stream's average frame rate, when the container states one.
     public let averageFrameRate: Rational?
 
-    private let options: Options
+    private var options: Options
+
+    /// Whether frames also carry an RGB copy; may be switched on before or between frames.
+    public var wantsColor: Bool {
+        get { options.wantsColor }
+        set { options.wantsColor = newValue }
+    }
     private let input: InputContext
     private let decoder: CodecContext
     private let packet: Packet
@@ -174,8 +180,8 @@ public final class VideoReader {
             timestamp: timestamp,
             time: time,
             duration: averageFrameDuration,
-            gray: GrayImage(width: width, height: height, pixels: gray).rotated(rotation),
-            color: color.map { RGBImage(width: width, height: height, pixels: $0).rotated(rotation) }
+            gray: GrayImage(width: width, height: height, checkedPixels: gray).rotated(rotation),
+            color: color.map { RGBImage(width: width, height: height, checkedPixels: $0).rotated(rotation) }
         )
         framesDecoded += 1
         return result

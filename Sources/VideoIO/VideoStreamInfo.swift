@@ -19,6 +19,20 @@ public struct VideoStreamInfo: Sendable, Equatable, Codable {
     public var streamIndex: Int
     public var pixelFormat: String
 
+    public init(container: String, codec: String, width: Int, height: Int, rotation: Int, fps: Double?, durationSeconds: Double?,
+                frameCount: Int?, streamIndex: Int, pixelFormat: String) {
+        self.container = container
+        self.codec = codec
+        self.width = width
+        self.height = height
+        self.rotation = rotation
+        self.fps = fps
+        self.durationSeconds = durationSeconds
+        self.frameCount = frameCount
+        self.streamIndex = streamIndex
+        self.pixelFormat = pixelFormat
+    }
+
     enum CodingKeys: String, CodingKey {
         case container, codec, width, height, rotation, fps
         case durationSeconds = "duration_s"

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Imaging
 
 /// Encodes RGB frames with libx264 (yuv420p) into MP4, MOV or MKV (by the file name), keeping each
 /// frame's presentation time, and copies the source's audio streams packet for packet, interleaved
@@ -14,9 +15,16 @@ public final class VideoWriter {
             self.crf = crf
             self.preset = preset
         }
+
+        public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"]
+        public static let crfRange = 0...51
     }
 
+    /// The name errors give.
     public let path: String
+    /// Every frame is encoded at this size; frames of another size are scaled to it, as the ffmpeg CLI does.
+    public let width: Int
+    public let height: Int
     private let output: OutputContext
     private let encoder: CodecContext
     private let videoStream: UnsafeMutablePointer<AVStream>
@@ -32,14 +40,27 @@ public final class VideoWriter {
     ///   - path: the file to write; `formatName` (a path or name ending in .mp4/.mov/.mkv) picks the container.
     ///   - timeBase: the source stream's time base, in which `write` receives timestamps.
     ///   - audioSource: a file whose audio streams are copied (normally the video being annotated).
+    ///   - displayName: the name errors give (the final name of a file written under a temporary one).
     public init(path: String, formatName: String, width: Int, height: Int, timeBase: Rational, frameRate: Rational?,
-                audioSource: String?, options: Options = Options()) throws {
-        _ = quietByDefault
+                audioSource: String?, options: Options = Options(), displayName: String? = nil) throws {
+        let file = path
+        let path = displayName ?? file
         self.path = path
+        self.width = width
+        self.height = height
         guard width % 2 == 0, height % 2 == 0 else {
             throw VideoError.encodeFailed(path: path, reason: "H.264 in yuv420p needs even dimensions, the video is \(width)x\(height)")
         }
-        output = try OutputContext(path: path, formatName: formatName)
+        guard ImageLimits.pixelCount(width: width, height: height) != nil else {
+            throw VideoError.encodeFailed(path: path, reason: "expected a frame of at most \(ImageLimits.maximumPixels) pixels, found \(width)x\(height)")
+        }
+        guard Options.presets.contains(options.preset) else {
+            throw VideoError.encodeFailed(path: path, reason: "expected an x264 preset (\(Options.presets.joined(separator: ", "))), found '\(options.preset)'")
+        }
+        guard Options.crfRange.contains(options.crf) else {
+            throw VideoError.encodeFailed(path: path, reason: "expected a crf of 0 to 51, found \(options.crf)")
+        }
+        output = try OutputContext(path: file, formatName: formatName, name: path)
         encoder = try CodecContext.videoEncoder(path: path, width: width, height: height, timeBase: timeBase, frameRate: frameRate,
                                      globalHeader: output.needsGlobalHeader, options: options)
         guard let stream = avformat_new_stream(output.pointer, nil) else {
@@ -96,7 +117,8 @@ public final class VideoWriter {
         source.pointee.format = AV_PIX_FMT_RGB24.rawValue
         source.pointee.width = Int32(image.width)
         source.pointee.height = Int32(image.height)
-        let context = try scaler.context(for: source, to: AV_PIX_FMT_YUV420P, path: path)
+        // The target is the encoder's own frame, so a source of any size is scaled into it and never past it.
+        let context = try scaler.context(for: source, to: AV_PIX_FMT_YUV420P, size: (Int32(width), Int32(height)), path: path)
         code = image.pixels.withUnsafeBufferPointer { pixels -> Int32 in
             var planes: [UnsafePointer<UInt8>?] = [pixels.baseAddress, nil, nil, nil]
             var strides: [Int32] = [Int32(image.width * 3), 0, 0, 0]

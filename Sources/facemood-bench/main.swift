@@ -1,5 +1,9 @@
+import FaceDetection
 import FaceMood
 import Foundation
+import KerasModel
+import TimelineOutputs
+import VideoIO
 
 // `make bench`: release-build figures for the README's performance section. Not a test: it asserts nothing.
 
@@ -87,10 +91,19 @@ func peakRSS() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
-func analysisSetup(mode: SearchMode, threads: Int) throws -> AnalysisSetup {
+func analyzer(mode: SearchMode, threads: Int) throws -> EmotionAnalyzer {
     let classifier = try EmotionClassifier(modelPath: root.appendingPathComponent("models/emotion_model.hdf5").path)
     let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
-    return try AnalysisSetup(classifier: classifier, cascade: cascade, parameters: HaarDetector.Parameters(), mode: mode, threads: threads)
+    return try EmotionAnalyzer(classifier: classifier, detector: try HaarFaceDetector(cascade: cascade, mode: mode), threads: threads)
+}
+
+/// What `facemood analyze` does for one input: both timelines, the overlay when asked.
+func analyze(_ input: String, outputs: AnalysisOutputs, with analyzer: EmotionAnalyzer, clock: StageClock? = nil) throws -> EmotionSummary {
+    var sinks: [any TimelineSink] = []
+    if let overlay = outputs.overlay { sinks.append(OverlayVideoSink(destination: overlay)) }
+    if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
+    if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+    return try analyzer.run(source: try FileFrameSource(path: input), sinks: sinks, clock: clock)
 }
 
 func scratchFolder() throws -> URL {
@@ -104,8 +117,8 @@ if CommandLine.arguments.count > 3 && CommandLine.arguments[2] == "--rss" {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let input = CommandLine.arguments[3]
-    _ = try VideoAnalysis.run(input: input, outputs: AnalysisOutputs.defaults(for: input, folder: folder.path),
-                              setup: try analysisSetup(mode: .standard, threads: ProcessInfo.processInfo.activeProcessorCount))
+    _ = try analyze(input, outputs: AnalysisOutputs.defaults(for: input, folder: folder.path),
+                    with: try analyzer(mode: .standard, threads: ProcessInfo.processInfo.activeProcessorCount))
     print(String(format: "%.1f", peakRSS()))
     exit(0)
 }
@@ -132,10 +145,10 @@ if wanted("analyze") {
         for (label, mode, threads, withOverlay) in runs {
             var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
             if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path) }
-            let setup = try analysisSetup(mode: mode, threads: threads)
+            let setup = try analyzer(mode: mode, threads: threads)
             let clock = StageClock()
             var frames = 0
-            let elapsed = try seconds { frames = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup, clock: clock).frames }
+            let elapsed = try seconds { frames = try analyze(input, outputs: outputs, with: setup, clock: clock).frames }
             let rate = Double(frames) / elapsed
             let stages = StageClock.Stage.allCases.map { stage in
                 String(format: "%@ %.2f", stage.rawValue, clock.seconds(stage) / Double(frames) * 1000)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceMood
 import Foundation
+import TimelineOutputs
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,7 +56,7 @@ struct Analyze: ParsableCommand {
     var fullDetectionEvery: String = "10"
 
     @Option(help: ArgumentHelp("Analysis threads (default: all cores).", valueName: "N"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = EmotionAnalyzer.defaultThreads
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
@@ -66,64 +67,98 @@ struct Analyze: ParsableCommand {
         if inputs.count > 1 && (csv != nil || json != nil) {
             throw ValidationError("--csv and --json name one file each; with several inputs use -o DIR")
         }
-        if let margin, margin < 0 { throw ValidationError("--margin expects 0 or more pixels, found \(margin)") }
+        if let margin, !(0...ModelProfile.maximumMargin).contains(margin) {
+            throw ValidationError("--margin expects 0 to \(ModelProfile.maximumMargin) pixels, found \(margin)")
+        }
         if inputs.count > 1 && overlayFile != nil {
             throw ValidationError("--overlay=FILE names one file; with several inputs use --overlay with -o DIR")
         }
-        guard (0...51).contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
-        guard threads >= 1 else { throw ValidationError("--threads expects 1 or more, found \(threads)") }
+        guard VideoWriterOptions.crfRange.contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
+        guard VideoWriterOptions.presets.contains(preset) else {
+            throw ValidationError("--preset expects one of \(VideoWriterOptions.presets.joined(separator: ", ")), found '\(preset)'")
+        }
+        guard (1...EmotionAnalyzer.maximumThreads).contains(threads) else {
+            throw ValidationError("--threads expects 1 to \(EmotionAnalyzer.maximumThreads), found \(threads)")
+        }
         guard DetectionInterval(argument: fullDetectionEvery) != nil else {
-            throw ValidationError("--full-detection-every expects a number of frames (1 or more) or of seconds (0.5s), found \(fullDetectionEvery)")
+            throw ValidationError("--full-detection-every expects a number of frames (1 to \(DetectionInterval.maximumFrames)) or of seconds (0.5s), found \(fullDetectionEvery)")
+        }
+        if let overlayFile, !["mp4", "mov", "mkv"].contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
+            throw ValidationError("--overlay=FILE expects a name ending in .mp4, .mov or .mkv, found '\(overlayFile)'")
         }
     }
 
     func run() throws {
         common.apply()
-        OutputFiles.shared.removeOnInterrupt()
-        let setup: AnalysisSetup
+        Interruption.install()
+        let analyzer: EmotionAnalyzer
         do {
-            setup = try AnalysisSetup(classifier: try profile.loadClassifier(modelPath: model, margin: margin),
-                                      cascade: try detection.loadCascade(), parameters: detection.parameters,
-                                      mode: exact ? .exact : .tracking(fullDetectionEvery: DetectionInterval(argument: fullDetectionEvery)!), threads: threads)
+            let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: DetectionInterval(argument: fullDetectionEvery)!)
+            let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: mode)
+            analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin), detector: detector,
+                                           threads: threads)
             if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         } catch let error as CocoaError {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))
         } catch {
             throw fail(error)
         }
+        let plan = inputs.map { (input: $0, outputs: outputs(for: $0)) }
+        do {
+            try AnalysisOutputs.checkClashes(plan)
+        } catch {
+            throw fail(error)
+        }
         var failures: [String] = []
-        for input in inputs {
-            var outputs = AnalysisOutputs.defaults(for: input, folder: output)
-            if let csv { outputs.csv = csv }
-            if let json { outputs.json = json }
-            if noCSV { outputs.csv = nil }
-            if noJSON { outputs.json = nil }
-            if overlay || overlayFile != nil {
-                outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(for: input, folder: output)
-                outputs.overlayOptions = VideoWriter.Options(crf: crf, preset: preset)
-            }
+        for (input, outputs) in plan {
             let progress = ProgressLine(label: URL(fileURLWithPath: input).lastPathComponent, enabled: !quiet && isatty(STDERR_FILENO) == 1)
             do {
-                let summary = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup, progress: { done, total in
-                    progress.update(done: done, total: total)
-                }, notify: { notice in
-                    if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
-                })
+                let source = try FileFrameSource(path: input)
+                let summary = try analyzer.run(source: source, sinks: try sinks(for: outputs), cancellation: Interruption.cancellation,
+                                               progress: { done, total in progress.update(done: done, total: total) })
                 progress.finish()
                 if !quiet {
-                    let written = [outputs.csv, outputs.json, outputs.overlay].compactMap { $0 }
                     print(summary.table(title: input))
-                    if !written.isEmpty { print("  wrote " + written.joined(separator: ", ")) }
+                    if !outputs.paths.isEmpty { print("  wrote " + outputs.paths.joined(separator: ", ")) }
                 }
+            } catch is CancellationError {
+                progress.finish()
+                throw ExitCode(Interruption.exitCode())
             } catch {
                 progress.finish()
                 failures.append(input)
                 fail(error)
             }
+            if Interruption.signal != nil { throw ExitCode(Interruption.exitCode()) }
         }
         if !failures.isEmpty {
             throw fail("\(failures.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") failed: " + failures.joined(separator: ", "))
         }
+    }
+
+    private func outputs(for input: String) -> AnalysisOutputs {
+        var outputs = AnalysisOutputs.defaults(for: input, folder: output)
+        if let csv { outputs.csv = csv }
+        if let json { outputs.json = json }
+        if noCSV { outputs.csv = nil }
+        if noJSON { outputs.json = nil }
+        if overlay || overlayFile != nil {
+            outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(for: input, folder: output)
+            outputs.overlayOptions = VideoWriterOptions(crf: crf, preset: preset)
+        }
+        return outputs
+    }
+
+    private func sinks(for outputs: AnalysisOutputs) throws -> [any TimelineSink] {
+        var sinks: [any TimelineSink] = []
+        if let overlay = outputs.overlay {
+            sinks.append(OverlayVideoSink(destination: overlay, options: outputs.overlayOptions, notify: { notice in
+                if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
+            }))
+        }
+        if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
+        if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+        return sinks
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceMood
 import Foundation
+import TimelineOutputs
 
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,15 +18,14 @@ struct Detect: ParsableCommand {
 
     func run() throws {
         common.apply()
+        Interruption.install()
         do {
-            let detector = HaarDetector(cascade: try detection.loadCascade())
-            let parameters = detection.parameters
-            let reader = try VideoReader(path: input)
-            let output = FileHandle.standardOutput
-            while let frame = try reader.nextFrame() {
-                let faces = detector.detect(frame.gray, parameters: parameters)
-                output.write(Data((FrameDetections(frame: frame, faces: faces).jsonLine + "\n").utf8))
-            }
+            let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: .exact)
+            let analyzer = try EmotionAnalyzer.detectionOnly(detector: detector)
+            _ = try analyzer.run(source: try FileFrameSource(path: input), sinks: [DetectionLinesSink(output: StandardOutputText())],
+                                 cancellation: Interruption.cancellation)
+        } catch is CancellationError {
+            throw ExitCode(Interruption.exitCode())
         } catch {
             throw fail(error)
         }
@@ -37,7 +37,7 @@ struct DetectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp("OpenCV Haar cascade XML (default: the bundled frontal-face cascade).", valueName: "file"))
     var cascade: String?
 
-    @Option(help: "How much the search window grows between scales (above 1).")
+    @Option(help: "How much the search window grows between scales (1.01 to 10).")
     var scaleFactor: Double = 1.1
 
     @Option(help: "How many overlapping detections a face needs to be kept.")
@@ -50,15 +50,21 @@ struct DetectionOptions: ParsableArguments {
     var maxSize: Int = 0
 
     func validate() throws {
-        guard scaleFactor > 1, scaleFactor.isFinite else {
-            throw ValidationError("--scale-factor expects a number above 1, found \(scaleFactor)")
+        let range = HaarFaceDetector.Parameters.scaleFactorRange
+        guard range.contains(scaleFactor) else {
+            throw ValidationError("--scale-factor expects a number from \(range.lowerBound) to \(range.upperBound), found \(scaleFactor)")
         }
-        guard minNeighbors >= 0 else { throw ValidationError("--min-neighbors expects 0 or more, found \(minNeighbors)") }
-        guard minSize >= 0, maxSize >= 0 else { throw ValidationError("--min-size and --max-size expect 0 or more pixels") }
+        guard HaarFaceDetector.Parameters.neighborsRange.contains(minNeighbors) else {
+            throw ValidationError("--min-neighbors expects 0 to \(HaarFaceDetector.Parameters.neighborsRange.upperBound), found \(minNeighbors)")
+        }
+        let sizes = HaarFaceDetector.Parameters.sizeRange
+        guard sizes.contains(minSize), sizes.contains(maxSize) else {
+            throw ValidationError("--min-size and --max-size expect 0 to \(sizes.upperBound) pixels, found \(minSize) and \(maxSize)")
+        }
     }
 
-    var parameters: HaarDetector.Parameters {
-        HaarDetector.Parameters(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minSize: minSize, maxSize: maxSize)
+    var parameters: HaarFaceDetector.Parameters {
+        HaarFaceDetector.Parameters(scaleFactor: scaleFactor, minNeighbors: minNeighbors, minSize: minSize, maxSize: maxSize)
     }
 
     func loadCascade() throws -> HaarCascade {

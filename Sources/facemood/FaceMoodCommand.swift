@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceMood
 import Foundation
+import VideoIO
 
 @main
 struct FaceMoodCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FaceMood
+import KerasModel
 
 struct ModelInfo: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -20,7 +20,7 @@ struct Probe: ParsableCommand {
     func run() throws {
         common.apply()
         do {
-            let report = try ProbeReport(path: file, countFrames: count)
+            let report = try ProbeReport(source: try FileFrameSource(path: file), countFrames: count)
             print(json ? try report.json() : report.text())
         } catch {
             throw fail(error)

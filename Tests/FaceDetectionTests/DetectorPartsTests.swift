@@ -60,30 +60,30 @@ import VideoIO
         // 2×3 image:  1 2 3
         //             4 5 6
         detector.prepare(stride: 4, rows: 3)
-        detector.buildIntegrals(GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6]))
+        detector.buildIntegrals(try GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6]))
         #expect(Array(detector.sum.prefix(12)) == [0, 0, 0, 0, 0, 1, 3, 6, 0, 5, 12, 21])
         #expect(Array(detector.squares.prefix(12)) == [0, 0, 0, 0, 0, 1, 5, 14, 0, 17, 46, 91])
         // 255² over 200×200 pixels exceeds Int32: the squared integral wraps, as OpenCV's CV_32S buffer does.
-        let bright = GrayImage(width: 200, height: 200, pixels: [UInt8](repeating: 255, count: 40_000))
+        let bright = try GrayImage(width: 200, height: 200, pixels: [UInt8](repeating: 255, count: 40_000))
         detector.prepare(stride: 201, rows: 201)
         detector.buildIntegrals(bright)
         let total = Int64(255 * 255) * 40_000
         #expect(detector.squares[200 * 201 + 200] == Int32(truncatingIfNeeded: total))
     }
 
-    @Test func exactResizeMatchesOpenCVsRule() {
+    @Test func exactResizeMatchesOpenCVsRule() throws {
         // 4 → 2 pixels: coordinates 0.5 and 2.5, weights 128/128: (0+10+1)/2 → 5, (20+30)/2 → 25.
-        let row = GrayImage(width: 4, height: 1, pixels: [0, 10, 20, 30])
+        let row = try GrayImage(width: 4, height: 1, pixels: [0, 10, 20, 30])
         #expect(resizeLinearExact(row, width: 2, height: 1).pixels == [5, 25])
         // Enlarging replicates the edges.
-        let pair = GrayImage(width: 2, height: 1, pixels: [0, 100])
+        let pair = try GrayImage(width: 2, height: 1, pixels: [0, 100])
         #expect(resizeLinearExact(pair, width: 4, height: 1).pixels == [0, 25, 75, 100])
     }
 
-    @Test func aPartOfAnExactResizeIsThatPartOfTheWhole() {
+    @Test func aPartOfAnExactResizeIsThatPartOfTheWhole() throws {
         var generator = SystemRandomNumberGenerator()
         let pixels: [UInt8] = (0..<(64 * 36)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let image = GrayImage(width: 64, height: 36, pixels: pixels)
+        let image = try GrayImage(width: 64, height: 36, pixels: pixels)
         let resizer = LinearExactResizer(sourceWidth: 64, sourceHeight: 36, width: 29, height: 17)
         let whole = resizer.resize(image)
         let stride = 40
@@ -136,7 +136,7 @@ import VideoIO
         var generator = SystemRandomNumberGenerator()
         let pixels: [UInt8] = (0..<1200).map { _ in UInt8.random(in: 0...255, using: &generator) }
         detector.prepare(stride: 41, rows: 31)
-        detector.buildIntegrals(GrayImage(width: 40, height: 30, pixels: pixels))
+        detector.buildIntegrals(try GrayImage(width: 40, height: 30, pixels: pixels))
         let wholeSum = detector.sum, wholeSquares = detector.squares
         detector.buildIntegrals(rows: 7..<25, columns: 5..<33)
         // Windows inside rows 7..<25 and columns 5..<33, as (x, y, width, height).
@@ -154,7 +154,7 @@ import VideoIO
 
     @Test func uniformImagesHaveNoFaces() throws {
         let detector = HaarDetector(cascade: try HaarCascade(path: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"))
-        let flat = GrayImage(width: 200, height: 150, pixels: [UInt8](repeating: 128, count: 200 * 150))
+        let flat = try GrayImage(width: 200, height: 150, pixels: [UInt8](repeating: 128, count: 200 * 150))
         #expect(detector.candidates(flat, parameters: .init(minNeighbors: 0)).isEmpty, "flat windows fail the variance check")
     }
 }

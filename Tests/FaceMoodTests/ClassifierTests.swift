@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import FaceMood
+import Imaging
+import KerasModel
+@testable import TimelineOutputs
+import VideoIO
 
 @Suite struct ClassifierTests {
     struct Golden: Decodable {
@@ -23,7 +27,7 @@ import Testing
             let frame = try #require(try reader.nextFrame())
             let resized = resizeLinear(frame.gray, width: 64, height: 64)
             #expect(resized.pixels == crop.resized, "\(crop.image): the 64x64 model input differs from cv2.resize's")
-            let result = classifier.classify(face: frame.gray)
+            let result = try classifier.classify(face: frame.gray)
             let difference = zip(result.probabilities, crop.probabilities).map { abs($0 - $1) }.max() ?? 1
             #expect(difference <= 1e-5, "\(crop.image): probabilities differ from TensorFlow's by \(difference)")
             #expect(result.topIndex == crop.probabilities.indices.max { crop.probabilities[$0] < crop.probabilities[$1] })
@@ -31,11 +35,12 @@ import Testing
     }
 
     @Test func reportRowsAreCSVWithSixDecimals() throws {
-        let classifier = try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5"))
-        let report = ImageClassificationReport(classifier: classifier)
-        #expect(report.header == "path,emotion,confidence,angry,disgust,fear,happy,sad,surprise,neutral")
-        let row = try report.row(for: try TestPaths.repository("samples/media/0-f15-hao-ph.jpg"))
-        let fields = row.split(separator: ",")
+        let image = try TestPaths.repository("samples/media/0-f15-hao-ph.jpg")
+        let result = try FaceMoodBinary.run(["classify", image])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.first == "path,emotion,confidence,angry,disgust,fear,happy,sad,surprise,neutral")
+        let fields = lines.last?.split(separator: ",") ?? []
         #expect(fields.count == 10)
         #expect(fields[1] == "happy")
         #expect(fields.dropFirst(2).allSatisfy { $0.split(separator: ".").last?.count == 6 })

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 @testable import FaceMood
+import Imaging
+import Overlay
+@testable import TimelineOutputs
+import VideoIO
 
 /// The overlay video, checked with ffprobe and by decoding it again.
 @Suite struct OverlayTests {
@@ -16,10 +20,9 @@ import Testing
         let folder = try TestPaths.temporaryFolder()
         var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
         outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path)
-        let setup = try EndToEndTests.setup()
-        _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: setup)
-        return Produced(input: input, overlay: outputs.overlay!, rows: try timelineRows(csv: outputs.csv!),
-                        labels: setup.classifier.profile.labels)
+        let analyzer = try testAnalyzer()
+        try analyzeLikeTheCommand(input, outputs: outputs, analyzer: analyzer)
+        return Produced(input: input, overlay: outputs.overlay!, rows: try timelineRows(csv: outputs.csv!), labels: analyzer.labels)
     }
 
     static func ffprobe(_ arguments: [String]) throws -> String {
@@ -73,7 +76,7 @@ import Testing
         var outputs = AnalysisOutputs(csv: nil, json: nil)
         outputs.overlay = folder.appendingPathComponent("pcm.overlay.mp4").path
         var notices: [String] = []
-        _ = try VideoAnalysis.run(input: input, outputs: outputs, setup: try EndToEndTests.setup(), notify: { notices.append($0) })
+        try analyzeLikeTheCommand(input, outputs: outputs, analyzer: try testAnalyzer(), notify: { notices.append($0) })
         #expect(notices == ["\(outputs.overlay!): the pcm_s16le audio of \(input) cannot be stored in this container as is; it was re-encoded to AAC"])
         let original = try #require(try Self.audio(input)), copied = try #require(try Self.audio(outputs.overlay!))
         #expect(copied.codec == "aac")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FaceMood
+import Imaging
 
 /// cv2.resize INTER_LINEAR outputs on random 8-bit images (Tests/Fixtures/resize.golden.json, written by
 /// scripts/reference/keras_goldens.py): the model input must be the reference's, byte for byte.
@@ -20,7 +21,7 @@ import Testing
         let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
         #expect(golden.cases.count >= 8)
         for item in golden.cases {
-            let image = GrayImage(width: item.width, height: item.height, pixels: item.image)
+            let image = try GrayImage(width: item.width, height: item.height, pixels: item.image)
             let resized = resizeLinear(image, width: item.out_width, height: item.out_height)
             let differing = zip(resized.pixels, item.resized).filter { $0 != $1 }.count
             let largest = zip(resized.pixels, item.resized).map { abs(Int($0) - Int($1)) }.max() ?? 0

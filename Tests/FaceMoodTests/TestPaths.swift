@@ -1,5 +1,6 @@
 import Foundation
 @testable import FaceMood
+@testable import TimelineOutputs
 
 enum TestPaths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -20,16 +21,27 @@ enum TestPaths {
     }
 }
 
-/// The rows of a CSV timeline as `analyze` wrote them.
+/// The rows of a timeline as `analyze` wrote them.
 func timelineRows(csv path: String) throws -> [TimelineRow] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
-        let f = CSV.parse(line: String(line))
-        let hasFace = !f[8].isEmpty
-        return TimelineRow(frame: Int(f[0])!, time: Double(f[1])!, duration: Double(f[2])!, faces: Int(f[3])!,
-                           box: hasFace ? FaceBox(x: Int(f[4])!, y: Int(f[5])!, width: Int(f[6])!, height: Int(f[7])!) : nil,
-                           emotion: hasFace ? f[8] : nil, confidence: hasFace ? Double(f[9]) : nil,
-                           probabilities: hasFace ? f[10...].map { Double($0)! } : nil)
-    }
+    try TimelineReader.read(file: path).rows
+}
+
+/// The bundled model and cascade from the repository, in `mode` (the reference comparisons use `.exact`).
+func testAnalyzer(mode: SearchMode = .exact, threads: Int = 1) throws -> EmotionAnalyzer {
+    let classifier = try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5"))
+    let cascade = try HaarCascade(path: try TestPaths.repository("models/haarcascade_frontalface_default.xml"))
+    return try EmotionAnalyzer(classifier: classifier, detector: try HaarFaceDetector(cascade: cascade, mode: mode), threads: threads)
+}
+
+/// What `facemood analyze` does for one input: the timelines and overlay `outputs` names.
+@discardableResult
+func analyzeLikeTheCommand(_ input: String, outputs: AnalysisOutputs, analyzer: EmotionAnalyzer,
+                           notify: @escaping (String) -> Void = { _ in }) throws -> EmotionSummary {
+    var sinks: [any TimelineSink] = []
+    if let overlay = outputs.overlay { sinks.append(OverlayVideoSink(destination: overlay, options: outputs.overlayOptions, notify: notify)) }
+    if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
+    if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+    return try analyzer.run(source: try FileFrameSource(path: input), sinks: sinks)
 }
 
 struct TestSetupError: Error, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KerasModel
+import KerasTestSupport
 
 /// The committed golden fixtures (written by scripts/reference/keras_goldens.py with TensorFlow).
 enum Fixtures {

@@ -1,3 +1,4 @@
+import Imaging
 import Testing
 import VideoIO
 
@@ -57,13 +58,13 @@ func readFrames(_ path: String, indices: Set<Int>, color: Bool = false) throws -
         #expect(upsideDown.info.width == 640 && upsideDown.info.height == 360)
     }
 
-    @Test func quarterTurnsMovePixelsLikeFFmpegsTransposeFilters() {
+    @Test func quarterTurnsMovePixelsLikeFFmpegsTransposeFilters() throws {
         // 3×2 image:  1 2 3
         //             4 5 6
-        let image = GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6])
-        #expect(image.rotated(.clockwise90) == GrayImage(width: 2, height: 3, pixels: [4, 1, 5, 2, 6, 3]))
-        #expect(image.rotated(.upsideDown) == GrayImage(width: 3, height: 2, pixels: [6, 5, 4, 3, 2, 1]))
-        #expect(image.rotated(.clockwise270) == GrayImage(width: 2, height: 3, pixels: [3, 6, 2, 5, 1, 4]))
+        let image = try GrayImage(width: 3, height: 2, pixels: [1, 2, 3, 4, 5, 6])
+        #expect(try image.rotated(.clockwise90) == GrayImage(width: 2, height: 3, pixels: [4, 1, 5, 2, 6, 3]))
+        #expect(try image.rotated(.upsideDown) == GrayImage(width: 3, height: 2, pixels: [6, 5, 4, 3, 2, 1]))
+        #expect(try image.rotated(.clockwise270) == GrayImage(width: 2, height: 3, pixels: [3, 6, 2, 5, 1, 4]))
         #expect(image.rotated(.none) == image)
     }
 }

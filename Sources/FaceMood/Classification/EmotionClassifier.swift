@@ -1,9 +1,15 @@
+import Imaging
 import KerasModel
 
 /// One classification: probabilities in model order and the winning label.
 public struct Classification: Sendable, Equatable {
     public let probabilities: [Float]
     public let labels: [String]
+
+    public init(probabilities: [Float], labels: [String]) {
+        self.probabilities = probabilities
+        self.labels = labels
+    }
 
     /// Index of the highest probability (the first one on a tie, like numpy's argmax).
     public var topIndex: Int {
@@ -48,10 +54,15 @@ public final class EmotionClassifier: Sendable {
                                            inputRange: inputRange, margin: margin)
     }
 
+    /// The bundled emotion model (see `DefaultAssets`), with its built-in profile.
+    public static func bundled() throws -> EmotionClassifier {
+        try EmotionClassifier(modelPath: DefaultAssets.modelPath)
+    }
+
     /// Classifies an already-cropped face: resized to the model input (OpenCV's INTER_LINEAR), normalised.
     /// Allocates its working memory; a `Session` per thread reuses it.
-    public func classify(face: GrayImage) -> Classification {
-        Session(classifier: self).classify(face: face)
+    public func classify(face: GrayImage) throws -> Classification {
+        try Session(classifier: self).classify(face: face)
     }
 
     /// Working memory for classifying on one thread.
@@ -64,18 +75,26 @@ public final class EmotionClassifier: Sendable {
             inference = InferenceSession(model: classifier.model)
         }
 
-        public func classify(face: GrayImage) -> Classification {
-            classify(modelInput: resizeLinear(face, width: classifier.inputWidth, height: classifier.inputHeight))
+        public func classify(face: GrayImage) throws -> Classification {
+            try classify(modelInput: resizeLinear(face, width: classifier.inputWidth, height: classifier.inputHeight))
         }
 
-        /// Classifies a crop that already has the model's input size.
-        public func classify(modelInput: GrayImage) -> Classification {
-            precondition(modelInput.width == classifier.inputWidth && modelInput.height == classifier.inputHeight)
+        /// Classifies a crop that already has the model's input size. A model whose output is not a finite
+        /// number (NaN weights, say) is an error naming the model: such values are never written.
+        public func classify(modelInput: GrayImage) throws -> Classification {
+            guard modelInput.width == classifier.inputWidth && modelInput.height == classifier.inputHeight else {
+                throw ModelError.input(expected: "a \(classifier.inputWidth)x\(classifier.inputHeight) image",
+                                       found: "\(modelInput.width)x\(modelInput.height)")
+            }
             let range = classifier.profile.inputRange
             let probabilities = inference.predict { input in
                 modelInput.pixels.withUnsafeBufferPointer { pixels in
                     for index in pixels.indices { input[index] = range.normalize(pixels[index]) }
                 }
+            }
+            guard probabilities.allSatisfy(\.isFinite) else {
+                throw ModelError.malformed(path: classifier.modelPath, expected: "finite class scores",
+                                           found: "\(probabilities.map { String($0) }.joined(separator: ", "))")
             }
             return Classification(probabilities: probabilities, labels: classifier.profile.labels)
         }

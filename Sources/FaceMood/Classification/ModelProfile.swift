@@ -78,10 +78,34 @@ public struct ModelProfile: Sendable, Equatable {
         guard profile.labels.count == outputs else {
             throw ModelError.labels(path: modelPath, reason: "expected \(outputs) labels for the model's \(outputs) outputs, found \(profile.labels.count) (\(profile.labels.joined(separator: ",")))")
         }
-        guard profile.margin >= 0 else {
-            throw ModelError.labels(path: modelPath, reason: "expected a margin of 0 or more pixels, found \(profile.margin)")
+        guard (0...maximumMargin).contains(profile.margin) else {
+            throw ModelError.labels(path: modelPath, reason: "expected a margin of 0 to \(maximumMargin) pixels, found \(profile.margin)")
         }
+        try checkLabels(profile.labels, modelPath: modelPath)
         return profile
+    }
+
+    /// A wider margin than any frame accepted (`ImageLimits`) could use.
+    public static let maximumMargin = 8192
+
+    /// Names the timelines already use for their own columns and keys.
+    public static let reservedLabels: Set<String> = ["frame", "time_s", "duration_s", "faces", "x", "y", "w", "h", "emotion",
+                                                     "confidence", "box", "probs"]
+
+    /// Labels become CSV columns and JSON keys: each must be non-empty, unique and not a reserved name.
+    static func checkLabels(_ labels: [String], modelPath: String) throws {
+        var seen: Set<String> = []
+        for label in labels {
+            guard !label.isEmpty else {
+                throw ModelError.labels(path: modelPath, reason: "expected non-empty label names, found an empty one in \(labels.joined(separator: ","))")
+            }
+            guard !reservedLabels.contains(label) else {
+                throw ModelError.labels(path: modelPath, reason: "expected labels that are not timeline column names (\(reservedLabels.sorted().joined(separator: ", "))), found '\(label)'")
+            }
+            guard seen.insert(label).inserted else {
+                throw ModelError.labels(path: modelPath, reason: "expected distinct labels, found '\(label)' twice")
+            }
+        }
     }
 
     /// `<model>.json` beside the model: `{"labels": [...], "input_range": "[-1,1]", "margin": 10}`, every key optional.

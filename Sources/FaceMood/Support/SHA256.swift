@@ -1,8 +1,8 @@
 import Foundation
 
 /// SHA-256 (FIPS 180-4) of a file, read in chunks, for recording which model and cascade made a timeline.
-public enum SHA256 {
-    public static func hex(ofFile path: String) throws -> String {
+enum SHA256 {
+    static func hex(ofFile path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
@@ -14,7 +14,7 @@ public enum SHA256 {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    public static func hex(of data: Data) -> String {
+    static func hex(of data: Data) -> String {
         var hasher = Hasher256()
         hasher.update(data)
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()

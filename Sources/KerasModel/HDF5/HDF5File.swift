@@ -7,7 +7,6 @@ final class HDF5File {
     private let file: HDF5Handle
 
     init(path: String) throws {
-        silenceHDF5Errors()
         self.path = path
         guard let handle = try? HDF5Handle(H5Fopen(path, chdf5_acc_rdonly(), chdf5_default()), .file,
                                            or: ModelError.notHDF5(path: path, reason: "")) else {

@@ -1,14 +1,14 @@
 import CHDF5
 
 /// One owned HDF5 identifier, closed in deinit by the function matching its kind and nowhere else.
-final class HDF5Handle {
-    enum Kind { case file, group, dataset, attribute, dataspace, datatype, propertyList, object }
+package final class HDF5Handle {
+    package enum Kind { case file, group, dataset, attribute, dataspace, datatype, propertyList, object }
 
-    let id: hid_t
+    package let id: hid_t
     let kind: Kind
 
     /// Wraps `id`, or throws `failure` when HDF5 returned a negative identifier.
-    init(_ id: hid_t, _ kind: Kind, or failure: @autoclosure () -> Error) throws {
+    package init(_ id: hid_t, _ kind: Kind, or failure: @autoclosure () -> Error) throws {
         guard id >= 0 else { throw failure() }
         self.id = id
         self.kind = kind
@@ -28,8 +28,12 @@ final class HDF5Handle {
     }
 }
 
-/// Silences the library's own error printing. The thread-safe HDF5 build keeps this setting per thread,
-/// so every entry point calls it on its own thread.
-func silenceHDF5Errors() {
-    chdf5_silence_errors()
+/// The library's own error printing, turned off while facemood reads a file and then put back as the caller
+/// had it. The thread-safe HDF5 build keeps this setting per thread, so restore on the same thread.
+package struct HDF5ErrorPrinting {
+    private let saved: chdf5_error_printing
+
+    package static func silence() -> HDF5ErrorPrinting { HDF5ErrorPrinting(saved: chdf5_silence_errors()) }
+
+    package func restore() { chdf5_restore_errors(saved) }
 }

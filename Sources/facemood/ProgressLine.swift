@@ -2,18 +2,18 @@ import Foundation
 
 /// A one-line progress display on a terminal: frames done / total, frames per second, time left.
 /// Redrawn at most ten times a second; silent when stderr is not a terminal.
-public final class ProgressLine {
+final class ProgressLine {
     private let label: String
     private let enabled: Bool
     private let start = Date()
     private var lastDraw = Date.distantPast
 
-    public init(label: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    init(label: String, enabled: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
         self.enabled = enabled
     }
 
-    public func update(done: Int, total: Int?) {
+    func update(done: Int, total: Int?) {
         guard enabled else { return }
         let now = Date()
         guard now.timeIntervalSince(lastDraw) >= 0.1 || done == total else { return }
@@ -34,7 +34,7 @@ public final class ProgressLine {
     }
 
     /// Clears the line.
-    public func finish() {
+    func finish() {
         guard enabled else { return }
         FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }

@@ -34,21 +34,29 @@ public struct EmotionSummary: Sendable, Equatable {
         longestRuns = Array(repeating: 0, count: labels.count)
     }
 
-    public mutating func add(_ row: TimelineRow) {
+    /// Adds a frame as the text timelines write it (times and probabilities rounded to six decimals), so the
+    /// summary recomputed from a written file equals this one.
+    public mutating func add(_ result: FrameResult) {
+        add(duration: TimelinePrecision.written(result.duration), emotion: result.face?.emotion,
+            probabilities: result.face?.probabilities.map { TimelinePrecision.written(Double($0)) })
+    }
+
+    /// Adds one frame: `emotion` and `probabilities` (model order) are nil for a frame without a face.
+    public mutating func add(duration: Double, emotion: String?, probabilities: [Double]?) {
         frames += 1
-        duration += row.duration
-        guard let emotion = row.emotion, let label = labels.firstIndex(of: emotion), let probabilities = row.probabilities else {
+        self.duration += duration
+        guard let emotion, let label = labels.firstIndex(of: emotion), let probabilities else {
             runLabel = nil
             return
         }
         framesWithFace += 1
-        faceSeconds += row.duration
+        faceSeconds += duration
         dominantFrames[label] += 1
-        dominantSeconds[label] += row.duration
+        dominantSeconds[label] += duration
         for (index, probability) in probabilities.enumerated() where index < labels.count {
             probabilitySums[index] += probability
         }
-        runSeconds = runLabel == label ? runSeconds + row.duration : row.duration
+        runSeconds = runLabel == label ? runSeconds + duration : duration
         runLabel = label
         longestRuns[label] = max(longestRuns[label], runSeconds)
         if let previous = previousFaceLabel, previous != label { labelChanges += 1 }
@@ -67,47 +75,13 @@ public struct EmotionSummary: Sendable, Equatable {
         for index in labels.indices where dominantSeconds[index] > dominantSeconds[best] { best = index }
         return labels[best]
     }
+}
 
-    public func json() -> String {
-        let emotions = labels.indices.map { index in
-            (labels[index], JSONText.object([
-                ("dominant_frames", String(dominantFrames[index])),
-                ("dominant_seconds", CSV.decimal(dominantSeconds[index])),
-                ("share_of_face_time", CSV.decimal(shareOfFaceTime(index))),
-                ("mean_probability", CSV.decimal(meanProbability(index))),
-                ("longest_run_s", CSV.decimal(longestRuns[index])),
-            ]))
-        }
-        return JSONText.object([
-            ("frames", String(frames)),
-            ("frames_with_face", String(framesWithFace)),
-            ("face_ratio", CSV.decimal(faceRatio)),
-            ("duration_s", CSV.decimal(duration)),
-            ("face_seconds", CSV.decimal(faceSeconds)),
-            ("dominant_emotion", JSONText.optional(dominantEmotion.map(JSONText.string))),
-            ("label_changes", String(labelChanges)),
-            ("emotions", JSONText.object(emotions)),
-        ])
-    }
+/// The precision of every time and probability the text outputs write.
+public enum TimelinePrecision {
+    /// Six decimals.
+    public static func text(_ value: Double) -> String { String(format: "%.6f", value) }
 
-    /// The table `analyze` and `summarize` print.
-    public func table(title: String) -> String {
-        var lines = [title,
-                     String(format: "  %d frames, %.3f s; a face in %d frames (%.1f%%, %.3f s)", frames, duration, framesWithFace,
-                            faceRatio * 100, faceSeconds)]
-        guard framesWithFace > 0 else {
-            lines.append("  no face was found")
-            return lines.joined(separator: "\n")
-        }
-        let width = max(7, labels.map(\.count).max() ?? 0)
-        lines.append("  " + "emotion".padding(toLength: width, withPad: " ", startingAt: 0)
-            + "   frames    seconds  of face time  mean prob  longest run")
-        for index in labels.indices {
-            lines.append("  " + labels[index].padding(toLength: width, withPad: " ", startingAt: 0)
-                + String(format: "  %7d  %9.3f  %11.1f%%  %9.4f  %9.3f s", dominantFrames[index], dominantSeconds[index],
-                         shareOfFaceTime(index) * 100, meanProbability(index), longestRuns[index]))
-        }
-        lines.append("  dominant: \(dominantEmotion ?? "none") (\(String(format: "%.3f", dominantSeconds[labels.firstIndex(of: dominantEmotion ?? "") ?? 0])) s); \(labelChanges) label change\(labelChanges == 1 ? "" : "s")")
-        return lines.joined(separator: "\n")
-    }
+    /// The value the six-decimal text of `value` reads back as.
+    public static func written(_ value: Double) -> Double { Double(text(value)) ?? value }
 }

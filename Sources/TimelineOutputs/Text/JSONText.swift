@@ -1,6 +1,6 @@
 /// Hand-written JSON for the streamed timeline: strings escaped per RFC 8259, numbers as given.
-public enum JSONText {
-    public static func string(_ text: String) -> String {
+package enum JSONText {
+    package static func string(_ text: String) -> String {
         var escaped = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -18,13 +18,13 @@ public enum JSONText {
     }
 
     /// `{"key":value,…}` from already-encoded values, in the given order.
-    public static func object(_ members: [(String, String)]) -> String {
+    package static func object(_ members: [(String, String)]) -> String {
         "{" + members.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 
-    public static func array(_ values: [String]) -> String {
+    package static func array(_ values: [String]) -> String {
         "[" + values.joined(separator: ",") + "]"
     }
 
-    public static func optional(_ value: String?) -> String { value ?? "null" }
+    package static func optional(_ value: String?) -> String { value ?? "null" }
 }

@@ -1,11 +1,12 @@
+import FaceMood
 import Foundation
 
 /// What `facemood probe` reports: the container's description, and optionally what decoding really found.
-public struct ProbeReport: Sendable, Equatable, Codable {
-    public struct DecodedCount: Sendable, Equatable, Codable {
-        public var frames: Int
-        public var firstTimeSeconds: Double?
-        public var lastTimeSeconds: Double?
+struct ProbeReport: Sendable, Equatable, Codable {
+    struct DecodedCount: Sendable, Equatable, Codable {
+        var frames: Int
+        var firstTimeSeconds: Double?
+        var lastTimeSeconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case frames
@@ -14,18 +15,18 @@ public struct ProbeReport: Sendable, Equatable, Codable {
         }
     }
 
-    public var path: String
-    public var stream: VideoStreamInfo
-    public var decoded: DecodedCount?
+    var path: String
+    var stream: VideoStreamInfo
+    var decoded: DecodedCount?
 
-    /// Opens `path` and, when `countFrames`, decodes the whole stream to count frames.
-    public init(path: String, countFrames: Bool) throws {
-        let reader = try VideoReader(path: path)
-        self.path = path
-        stream = reader.info
+    /// Describes `source` and, when `countFrames`, decodes the whole stream to count frames.
+    init(source: any FrameSource, countFrames: Bool) throws {
+        defer { source.close() }
+        path = source.description.path
+        stream = source.description.stream
         guard countFrames else { return }
         var count = DecodedCount(frames: 0)
-        while let frame = try reader.nextFrame() {
+        while let frame = try source.nextFrame() {
             if count.frames == 0 { count.firstTimeSeconds = frame.time }
             count.lastTimeSeconds = frame.time
             count.frames += 1
@@ -33,7 +34,7 @@ public struct ProbeReport: Sendable, Equatable, Codable {
         decoded = count
     }
 
-    public func text() -> String {
+    func text() -> String {
         var lines: [(String, String)] = [
             ("file", path),
             ("container", stream.container),
@@ -55,7 +56,7 @@ public struct ProbeReport: Sendable, Equatable, Codable {
             .joined(separator: "\n")
     }
 
-    public func json() throws -> String {
+    func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(self), as: UTF8.self)

@@ -1,15 +1,18 @@
-/// `facemood model-info`: the layers, shapes, parameters, labels and preprocessing of a classifier.
-public struct ModelInfoReport {
-    public let model: KerasModel
-    /// The classifier facemood would build from the model, or why it cannot.
-    public let classifier: Result<EmotionClassifier, Error>
+import FaceMood
+import KerasModel
 
-    public init(model: KerasModel, labels: [String]?, inputRange: ModelProfile.InputRange?) {
+/// `facemood model-info`: the layers, shapes, parameters, labels and preprocessing of a classifier.
+struct ModelInfoReport {
+    let model: KerasModel
+    /// The classifier facemood would build from the model, or why it cannot.
+    let classifier: Result<EmotionClassifier, Error>
+
+    init(model: KerasModel, labels: [String]?, inputRange: ModelProfile.InputRange?) {
         self.model = model
         classifier = Result { try EmotionClassifier(model: model, labels: labels, inputRange: inputRange) }
     }
 
-    public func text() -> String {
+    func text() -> String {
         let rows = [("layer", "type", "output shape", "parameters")]
             + model.layers.map { ($0.name, $0.type, kerasShape($0.outputShape), "\($0.parameters)") }
         let widths = (

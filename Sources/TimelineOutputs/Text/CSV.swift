@@ -1,18 +1,19 @@
+import FaceMood
 import Foundation
 
 /// CSV as pandas' `read_csv` reads it without options: comma-separated, RFC 4180 quoting where needed.
-public enum CSV {
-    public static func field(_ text: String) -> String {
+package enum CSV {
+    package static func field(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    public static func line(_ fields: [String]) -> String {
+    package static func line(_ fields: [String]) -> String {
         fields.map(field).joined(separator: ",")
     }
 
     /// The fields of one CSV line (RFC 4180 quoting).
-    public static func parse(line: String) -> [String] {
+    package static func parse(line: String) -> [String] {
         var fields: [String] = [], field = "", quoted = false
         var characters = line.makeIterator()
         while let character = characters.next() {
@@ -43,6 +44,6 @@ public enum CSV {
     }
 
     /// Fixed six decimals, the precision of every probability and time facemood writes.
-    public static func decimal(_ value: Double) -> String { String(format: "%.6f", value) }
-    public static func decimal(_ value: Float) -> String { decimal(Double(value)) }
+    package static func decimal(_ value: Double) -> String { TimelinePrecision.text(value) }
+    package static func decimal(_ value: Float) -> String { decimal(Double(value)) }
 }

@@ -1,12 +1,13 @@
 import CHDF5
 import Foundation
+import KerasModel
 
 /// Writes an HDF5 file from the JSON description `scripts/reference/h5_to_json.py` makes of a Keras file,
 /// so that test models are kept as text and rebuilt when the tests run. String attributes become
 /// variable-length strings, string arrays fixed-length NULLPAD arrays (as h5py and Keras write them),
 /// empty arrays empty float attributes, datasets 32-bit floats.
-enum HDF5Writer {
-    struct Description: Decodable {
+public enum HDF5Writer {
+    public struct Description: Decodable {
         struct Group: Decodable {
             let path: String
             let attributes: [String: Attribute]
@@ -34,8 +35,9 @@ enum HDF5Writer {
         let description: String
     }
 
-    static func write(_ description: Description, to path: String) throws {
-        silenceHDF5Errors()
+    public static func write(_ description: Description, to path: String) throws {
+        let errorPrinting = HDF5ErrorPrinting.silence()
+        defer { errorPrinting.restore() }
         let failure = { (what: String) in WriteError(description: "\(path): cannot write \(what)") }
         let file = try HDF5Handle(H5Fcreate(path, chdf5_acc_trunc(), chdf5_default(), chdf5_default()), .file, or: failure("the file"))
         let links = try HDF5Handle(H5Pcreate(chdf5_link_create()), .propertyList, or: failure("a property list"))

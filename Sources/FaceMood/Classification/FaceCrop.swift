@@ -40,7 +40,7 @@ public struct FaceCrop: Sendable, Equatable {
                 }
             }
         }
-        return GrayImage(width: region.width, height: region.height, pixels: pixels)
+        return GrayImage(width: region.width, height: region.height, checkedPixels: pixels)
     }
 
     /// The mean of the two bottom rows (one row for a one-row frame), rounded half to even.

@@ -1,29 +1,45 @@
+import FaceMood
 import Foundation
 
-/// Reads a written timeline back (CSV or JSON, by extension) to recompute its summary.
+/// Reads a written timeline back (CSV or JSON, by extension): its labels and rows, and its summary.
 public enum TimelineReader {
+    /// The labels and rows of a timeline file.
+    public static func read(file path: String) throws -> (labels: [String], rows: [TimelineRow]) {
+        var rows: [TimelineRow] = []
+        let labels = try read(file: path) { rows.append($0) }
+        return (labels, rows)
+    }
+
+    /// The summary of a timeline file, recomputed from its rows as written.
     public static func summary(ofFile path: String) throws -> EmotionSummary {
+        var summary: EmotionSummary?
+        let labels = try read(file: path) { row in summary?.add(row) } labelsRead: { summary = EmotionSummary(labels: $0) }
+        return summary ?? EmotionSummary(labels: labels)
+    }
+
+    /// Calls `labelsRead` once with the labels, then `row` for every row in order; returns the labels.
+    static func read(file path: String, row: (TimelineRow) -> Void, labelsRead: ([String]) -> Void = { _ in }) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TimelineError(path: path, message: "expected a timeline written by facemood analyze, found no readable file")
         }
         if path.lowercased().hasSuffix(".json") {
-            return try summary(json: data, path: path)
+            return try read(json: data, path: path, row: row, labelsRead: labelsRead)
         }
-        return try summary(csv: String(decoding: data, as: UTF8.self), path: path)
+        return try read(csv: String(decoding: data, as: UTF8.self), path: path, row: row, labelsRead: labelsRead)
     }
 
-    static func summary(csv text: String, path: String) throws -> EmotionSummary {
+    static func read(csv text: String, path: String, row emit: (TimelineRow) -> Void, labelsRead: ([String]) -> Void) throws -> [String] {
         var lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).makeIterator()
         guard let headerLine = lines.next() else {
             throw TimelineError(path: path, message: "expected a CSV header, found an empty file")
         }
         let header = CSV.parse(line: String(headerLine))
-        let fixed = TimelineCSV.fixedColumns
+        let fixed = CSVTimelineSink.fixedColumns
         guard header.count > fixed.count, Array(header.prefix(fixed.count)) == fixed else {
             throw TimelineError(path: path, message: "expected the columns \(fixed.joined(separator: ",")),<labels>, found \(header.joined(separator: ","))")
         }
         let labels = Array(header.dropFirst(fixed.count))
-        var summary = EmotionSummary(labels: labels)
+        labelsRead(labels)
         var lineNumber = 1
         while let line = lines.next() {
             lineNumber += 1
@@ -46,18 +62,18 @@ public enum TimelineReader {
                 row.confidence = confidence
                 row.probabilities = probabilities
             }
-            summary.add(row)
+            emit(row)
         }
-        return summary
+        return labels
     }
 
-    static func summary(json data: Data, path: String) throws -> EmotionSummary {
+    static func read(json data: Data, path: String, row emit: (TimelineRow) -> Void, labelsRead: ([String]) -> Void) throws -> [String] {
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let model = document["model"] as? [String: Any], let labels = model["labels"] as? [String],
               let frames = document["frames"] as? [[String: Any]] else {
             throw TimelineError(path: path, message: "expected a JSON timeline with model.labels and frames, found other JSON or none")
         }
-        var summary = EmotionSummary(labels: labels)
+        labelsRead(labels)
         for (index, frame) in frames.enumerated() {
             guard let number = frame["frame"] as? Int, let time = (frame["time_s"] as? NSNumber)?.doubleValue,
                   let duration = (frame["duration_s"] as? NSNumber)?.doubleValue, let faces = frame["faces"] as? Int else {
@@ -79,14 +95,15 @@ public enum TimelineReader {
                 row.confidence = confidence
                 row.probabilities = probabilities
             }
-            summary.add(row)
+            emit(row)
         }
-        return summary
+        return labels
     }
 }
 
-public struct TimelineError: Error, Equatable, CustomStringConvertible {
+public struct TimelineError: Error, Equatable, CustomStringConvertible, LocalizedError {
     public let path: String
     public let message: String
     public var description: String { "\(path): \(message)" }
+    public var errorDescription: String? { description }
 }

@@ -1,0 +1,217 @@
+import Foundation
+import VideoIO
+
+/// Decoding, analysis and writing overlap: a decoding thread cuts the video into segments of consecutive
+/// frames, `workers` threads analyse segments in parallel (each segment on its own, so the result does not
+/// depend on the number of threads), and the calling thread receives the results in frame order.
+/// At most `workers * 2 + 1` segments are in flight, so memory does not grow with the video's length.
+enum AnalysisPipeline {
+    typealias Analyzed = (result: FrameResult, frame: VideoFrame)
+
+    static func run(source: any FrameSource, segmentLength: Int, workers: Int, cancellation: Cancellation, clock: StageClock?,
+                    makeAnalyzer: @escaping @Sendable () -> FrameAnalyzer, consume: (Analyzed) throws -> Void) throws {
+        let workers = max(workers, 1)
+        let segmentLength = max(segmentLength, 1)
+        let work = BlockingQueue<(index: Int, frames: [VideoFrame])>()
+        let results = SegmentResults()
+        let slots = Slots(capacity: workers * 2 + 1)
+        let stop = Cancellation()
+        let decoding = DecodingOutcome()
+        let threads = DispatchGroup()
+        let reader = UncheckedBox(source)
+        cancellation.onCancel {
+            stop.cancel()
+            slots.close()
+            results.close()
+        }
+
+        threads.enter()
+        Thread.detachNewThread {
+            defer { threads.leave() }
+            var index = 0
+            var segment: [VideoFrame] = []
+            do {
+                while !stop.isCancelled, let frame = try clock.measure(.decode, { try reader.value.nextFrame() }) {
+                    segment.append(frame)
+                    if segment.count == segmentLength {
+                        guard slots.acquire() else { break }
+                        work.push((index, segment))
+                        index += 1
+                        segment = []
+                    }
+                }
+                if !segment.isEmpty && slots.acquire() {
+                    work.push((index, segment))
+                    index += 1
+                }
+            } catch {
+                decoding.error = error
+            }
+            results.finish(segments: index)
+            work.close()
+        }
+        for _ in 0..<workers {
+            threads.enter()
+            Thread.detachNewThread {
+                defer { threads.leave() }
+                let analyzer = makeAnalyzer()
+                analyzer.clock = clock
+                while let (index, frames) = work.pop() {
+                    if stop.isCancelled { continue }
+                    analyzer.startSegment()
+                    results.put(index, Result {
+                        try frames.map { frame in
+                            if stop.isCancelled { throw CancellationError() }
+                            return (try analyzer.analyze(frame), frame)
+                        }
+                    })
+                }
+            }
+        }
+
+        defer {
+            // However this ends (done, a write failed, cancelled), stop the decoder and the workers, wake any of
+            // them that wait, and wait for them, so no thread outlives the call and the source can be closed.
+            stop.cancel()
+            slots.close()
+            work.close()
+            threads.wait()
+        }
+        var next = 0
+        while let segment = results.take(next) {
+            if cancellation.isCancelled { throw CancellationError() }
+            for analyzed in try segment.get() { try consume(analyzed) }
+            slots.release()
+            next += 1
+        }
+        if cancellation.isCancelled { throw CancellationError() }
+        if let error = decoding.error { throw error }
+    }
+}
+
+/// A counting gate without DispatchSemaphore's rule that it must end at its initial value: `close` wakes
+/// every waiter for good.
+final class Slots: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var free: Int
+    private var closed = false
+
+    init(capacity: Int) { free = capacity }
+
+    /// Takes a slot, waiting for one; false once closed.
+    func acquire() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while free == 0 && !closed { condition.wait() }
+        guard !closed else { return false }
+        free -= 1
+        return true
+    }
+
+    func release() {
+        condition.lock()
+        free += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A blocking FIFO; `pop` returns nil once the queue is closed and empty.
+final class BlockingQueue<Element>: @unchecked Sendable {
+    private var items: [Element] = []
+    private var head = 0
+    private var closed = false
+    private let condition = NSCondition()
+
+    func push(_ item: Element) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func pop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head == items.count {
+            items.removeAll(keepingCapacity: true)
+            head = 0
+        }
+        return item
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// Analysed segments by index, handed out in order.
+final class SegmentResults: @unchecked Sendable {
+    private var segments: [Int: Result<[AnalysisPipeline.Analyzed], Error>] = [:]
+    private var total: Int?
+    private var closed = false
+    private let condition = NSCondition()
+
+    func put(_ index: Int, _ segment: Result<[AnalysisPipeline.Analyzed], Error>) {
+        condition.lock()
+        segments[index] = segment
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Segment `index`, waiting for it; nil when the video has fewer segments or the wait was closed.
+    func take(_ index: Int) -> Result<[AnalysisPipeline.Analyzed], Error>? {
+        condition.lock()
+        defer { condition.unlock() }
+        while segments[index] == nil {
+            if closed { return nil }
+            if let total, index >= total { return nil }
+            condition.wait()
+        }
+        return segments.removeValue(forKey: index)
+    }
+
+    func finish(segments count: Int) {
+        condition.lock()
+        total = count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+final class DecodingOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+
+    var error: Error? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
+}
+
+/// Hands a non-Sendable value to exactly one other thread, which alone uses it from then on.
+final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

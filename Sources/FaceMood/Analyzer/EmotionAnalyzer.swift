@@ -1,0 +1,169 @@
+import Foundation
+import Imaging
+import VideoIO
+
+/// The analysis: frames from a source, faces from a detector, the largest face's emotion from a
+/// classifier, results to any number of sinks (or to the caller, as an asynchronous sequence).
+///
+/// One analyzer serves any number of sources, one after another or at once; it holds no per-source state.
+///
+/// ```swift
+/// let analyzer = try EmotionAnalyzer()                 // the bundled model and cascade
+/// for try await result in try analyzer.results(forFile: "interview.mp4") {
+///     print(result.time, result.face?.emotion ?? "no face")
+/// }
+/// ```
+public final class EmotionAnalyzer: Sendable {
+    /// The classifier; nil for an analysis that only detects (see `detectionOnly`).
+    public let classifier: EmotionClassifier?
+    public let detector: any FaceDetector
+    /// Analysis threads; decoding and writing run beside them.
+    public let threads: Int
+    /// The model file's SHA-256, recorded in the JSON timeline.
+    public let modelSHA256: String?
+
+    /// The CLI's default: one analysis thread per CPU.
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// More threads than this are refused: each holds its own working memory and frames in flight.
+    public static let maximumThreads = 256
+
+    /// An analyzer with `classifier` and `detector`; nil takes the bundled emotion model and the bundled
+    /// Haar cascade in the default (tracking) search mode — the same defaults as the `facemood` command.
+    public convenience init(classifier: EmotionClassifier? = nil, detector: (any FaceDetector)? = nil,
+                            threads: Int = EmotionAnalyzer.defaultThreads) throws {
+        try self.init(classifying: try classifier ?? EmotionClassifier.bundled(), detector: try detector ?? HaarFaceDetector.bundled(),
+                      threads: threads)
+    }
+
+    /// An analyzer that finds faces but does not classify them: results list `faces`, `face` stays nil.
+    public static func detectionOnly(detector: any FaceDetector, threads: Int = EmotionAnalyzer.defaultThreads) throws -> EmotionAnalyzer {
+        try EmotionAnalyzer(classifying: nil, detector: detector, threads: threads)
+    }
+
+    private init(classifying classifier: EmotionClassifier?, detector: any FaceDetector, threads: Int) throws {
+        guard (1...Self.maximumThreads).contains(threads) else {
+            throw AnalysisError("threads: expected 1 to \(Self.maximumThreads), found \(threads)")
+        }
+        self.classifier = classifier
+        self.detector = detector
+        self.threads = threads
+        modelSHA256 = try classifier.map { try SHA256.hex(ofFile: $0.modelPath) }
+    }
+
+    /// The labels results are given in (empty when only detecting).
+    public var labels: [String] { classifier?.profile.labels ?? [] }
+
+    // MARK: - Streams of results
+
+    /// The results of every frame of `source`, in order. Analysis starts when iteration starts and runs ahead
+    /// of the consumer by a few frames at most; when the consumer stops iterating (or its task is cancelled),
+    /// decoding and the workers stop and the source is closed. Iterate once: a source is read only once.
+    public func results(for source: any FrameSource) -> AnalysisResults {
+        AnalysisResults(analyzer: self, source: UncheckedBox(source))
+    }
+
+    /// The results of every frame of a video or image file.
+    public func results(forFile path: String) throws -> AnalysisResults {
+        results(for: try FileFrameSource(path: path))
+    }
+
+    // MARK: - Results to sinks
+
+    /// Reports frames done (and the container's frame count when known) after each frame.
+    public typealias Progress = (_ done: Int, _ total: Int?) -> Void
+
+    /// Analyses every frame of `source` into `sinks` and returns the summary. The sinks' outputs are
+    /// committed together when every frame was analysed and written, and discarded on any error or on
+    /// cancellation. The source is closed when this returns.
+    public func run(source: any FrameSource, sinks: [any TimelineSink], cancellation: Cancellation = Cancellation(),
+                    progress: Progress? = nil, clock: StageClock? = nil) throws -> EmotionSummary {
+        defer { source.close() }
+        var summary = EmotionSummary(labels: labels)
+        let total = source.description.stream.frameCount
+        do {
+            try source.prepare(color: sinks.contains { $0.needsColor })
+            let context = self.context(for: source.description)
+            for sink in sinks { try sink.start(context) }
+            try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
+                summary.add(result)
+                for sink in sinks {
+                    // Drawing and encoding the overlay is a stage of its own in `make bench`.
+                    try clock.measure(sink.needsColor ? .overlay : .write) { try sink.write(result, frame: frame) }
+                }
+                progress?(result.frame + 1, total)
+            }
+            for sink in sinks { try sink.finish(summary: summary) }
+            for sink in sinks { try sink.commit() }
+        } catch {
+            for sink in sinks { sink.discard() }
+            throw error
+        }
+        return summary
+    }
+
+    /// What the sinks record about this analysis of `source`.
+    public func context(for source: SourceDescription) -> TimelineContext {
+        let model = classifier.map { classifier in
+            ModelDescription(path: classifier.modelPath, sha256: modelSHA256 ?? "", labels: classifier.profile.labels,
+                             inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
+                             inputRange: classifier.profile.inputRange, margin: classifier.profile.margin)
+        }
+        return TimelineContext(source: source, labels: labels, model: model, detector: detector.settings)
+    }
+
+    func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
+                 consume: (AnalysisPipeline.Analyzed) throws -> Void) throws {
+        let segmentLength = detector.segmentLength(framesPerSecond: source.description.stream.fps)
+        try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
+                                 clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
+    }
+
+    func makeFrameAnalyzer() -> FrameAnalyzer {
+        FrameAnalyzer(detector: detector.makeSession(), classifier: classifier.map { EmotionClassifier.Session(classifier: $0) })
+    }
+
+    // MARK: - One frame at a time
+
+    /// Analyses one image on its own (a full search, as for the first frame of a video).
+    public func analyze(_ image: GrayImage) throws -> FrameResult {
+        try makeSession().analyze(frame: VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image, color: nil))
+    }
+
+    /// Analyses one RGB image; it is converted to gray as OpenCV's `cvtColor(RGB2GRAY)` does.
+    public func analyze(_ image: RGBImage) throws -> FrameResult {
+        try analyze(image.grayscale())
+    }
+
+    /// Working memory for analysing frames one at a time on the caller's thread, for programs that decode
+    /// themselves. Consecutive frames given to one session search near the previous face, as a video does.
+    public func makeSession() -> Session {
+        Session(analyzer: makeFrameAnalyzer(), segmentLength: detector.segmentLength(framesPerSecond: nil))
+    }
+
+    public final class Session {
+        private let analyzer: FrameAnalyzer
+        private let segmentLength: Int
+        private var framesInSegment = 0
+
+        init(analyzer: FrameAnalyzer, segmentLength: Int) {
+            self.analyzer = analyzer
+            self.segmentLength = segmentLength
+        }
+
+        public func analyze(frame: VideoFrame) throws -> FrameResult {
+            if framesInSegment == segmentLength {
+                analyzer.startSegment()
+                framesInSegment = 0
+            }
+            framesInSegment += 1
+            return try analyzer.analyze(frame)
+        }
+    }
+}
+
+/// An option or argument outside what the analysis accepts.
+public struct AnalysisError: Error, Equatable, CustomStringConvertible, LocalizedError {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,43 @@
+import Imaging
+import VideoIO
+
+/// Detects, crops and classifies one frame at a time on one thread: the largest face (by w×h, the first
+/// on a tie), cropped as the model's profile says, classified. Owns the thread's working memory.
+final class FrameAnalyzer {
+    private let detector: any FaceDetectorSession
+    private let classifier: EmotionClassifier.Session?
+    /// The face analysed in the previous frame of the current segment.
+    private var previous: FaceBox?
+    var clock: StageClock?
+
+    init(detector: any FaceDetectorSession, classifier: EmotionClassifier.Session?) {
+        self.detector = detector
+        self.classifier = classifier
+    }
+
+    /// Forgets the previous face: the next frame is searched as the first of a segment.
+    func startSegment() {
+        previous = nil
+    }
+
+    func analyze(_ frame: VideoFrame) throws -> FrameResult {
+        let faces = clock.measure(.detect) { detector.detectFaces(in: frame.gray, previousFace: previous) }
+        let largest = Self.largest(of: faces)
+        previous = largest
+        var face: AnalyzedFace?
+        if let largest, let classifier {
+            let classification = try clock.measure(.classify) {
+                try classifier.classify(face: FaceCrop(box: largest, margin: classifier.classifier.profile.margin).cut(from: frame.gray))
+            }
+            face = AnalyzedFace(box: largest, classification: classification)
+        }
+        return FrameResult(frame: frame.index, time: frame.time, duration: frame.duration, faces: faces, face: face)
+    }
+
+    /// Largest area; on a tie the first in the detector's order.
+    static func largest(of faces: [FaceBox]) -> FaceBox? {
+        var best: FaceBox?
+        for face in faces where best == nil || face.area > best!.area { best = face }
+        return best
+    }
+}

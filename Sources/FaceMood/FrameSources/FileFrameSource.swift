@@ -1,0 +1,35 @@
+import Foundation
+import VideoIO
+
+/// Frames of a file's best video stream, decoded by libavformat and libavcodec.
+public final class FileFrameSource: FrameSource {
+    public let path: String
+    public let description: SourceDescription
+    private var reader: VideoReader?
+    private let lock = NSLock()
+
+    /// Opens the file and reads its stream's description; decoding starts with the first `nextFrame()`.
+    public init(path: String) throws {
+        self.path = path
+        let reader = try VideoReader(path: path)
+        self.reader = reader
+        description = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
+                                        averageFrameRate: reader.averageFrameRate, audioSource: path)
+    }
+
+    public func prepare(color: Bool) throws {
+        lock.withLock { reader?.wantsColor = color }
+    }
+
+    public func nextFrame() throws -> VideoFrame? {
+        guard let reader = lock.withLock({ reader }) else { return nil }
+        return try reader.nextFrame()
+    }
+
+    /// Whether the file and its decoder have been released.
+    public var isClosed: Bool { lock.withLock { reader == nil } }
+
+    public func close() {
+        lock.withLock { reader = nil }
+    }
+}

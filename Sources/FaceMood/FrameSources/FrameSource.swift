@@ -1,0 +1,40 @@
+import VideoIO
+
+/// Where frames come from: a file, a pipe, a network stream, a device, or a caller that decodes itself.
+///
+/// A source is read once, from one thread at a time, by the analysis that owns it. `nextFrame()` returns
+/// frames in presentation order and nil at the end; `close()` releases what the source holds and may be
+/// called more than once.
+public protocol FrameSource: AnyObject {
+    /// What the source says about its video before the first frame.
+    var description: SourceDescription { get }
+    /// Called once before the first `nextFrame()`: whether frames must carry colour (for drawing).
+    func prepare(color: Bool) throws
+    func nextFrame() throws -> VideoFrame?
+    func close()
+}
+
+extension FrameSource {
+    public func prepare(color: Bool) throws {}
+}
+
+/// A source's description, for the outputs' metadata and for writers that keep the source's timing.
+public struct SourceDescription: Sendable {
+    /// The path or name the user gave.
+    public var path: String
+    public var stream: VideoStreamInfo
+    /// The unit of `VideoFrame.timestamp`, when frames carry one.
+    public var timeBase: Rational?
+    public var averageFrameRate: Rational?
+    /// A file whose audio an annotated copy can carry over, when there is one.
+    public var audioSource: String?
+
+    public init(path: String, stream: VideoStreamInfo, timeBase: Rational? = nil, averageFrameRate: Rational? = nil,
+                audioSource: String? = nil) {
+        self.path = path
+        self.stream = stream
+        self.timeBase = timeBase
+        self.averageFrameRate = averageFrameRate
+        self.audioSource = audioSource
+    }
+}

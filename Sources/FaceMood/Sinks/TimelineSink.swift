@@ -1,0 +1,54 @@
+import VideoIO
+
+/// Where results go: a CSV or JSON timeline, an annotated video, a stream of lines on stdout…
+///
+/// The analysis calls `start` once, `write` for every frame in order, then — when every frame was
+/// written — `finish` on every sink of the run, and only when all of them finished, `commit` on every
+/// sink. On any failure or cancellation it calls `discard` instead, so the outputs of one input appear
+/// together or not at all. A new kind of output is a new type conforming to this protocol.
+public protocol TimelineSink: AnyObject {
+    /// Whether `write` needs the frames' colour pixels.
+    var needsColor: Bool { get }
+    func start(_ context: TimelineContext) throws
+    /// One frame's result at full precision, with the frame it came from.
+    func write(_ result: FrameResult, frame: VideoFrame) throws
+    /// Writes what follows the last frame and makes the output complete, but not yet visible.
+    func finish(summary: EmotionSummary) throws
+    /// Makes the output visible under its final name.
+    func commit() throws
+    /// Removes anything written so far; safe to call at any time and more than once.
+    func discard()
+}
+
+extension TimelineSink {
+    public var needsColor: Bool { false }
+    public func commit() throws {}
+}
+
+/// What the outputs record about how a timeline was made.
+public struct TimelineContext: Sendable {
+    public var source: SourceDescription
+    /// The classifier's labels in output order (empty when the analysis only detects).
+    public var labels: [String]
+    /// The classifier (nil when the analysis only detects).
+    public var model: ModelDescription?
+    public var detector: [DetectorSetting]
+
+    public init(source: SourceDescription, labels: [String], model: ModelDescription?, detector: [DetectorSetting]) {
+        self.source = source
+        self.labels = labels
+        self.model = model
+        self.detector = detector
+    }
+}
+
+/// The classifier as the JSON timeline's `"model"` object describes it.
+public struct ModelDescription: Sendable, Equatable {
+    public var path: String
+    public var sha256: String
+    public var labels: [String]
+    public var inputWidth: Int
+    public var inputHeight: Int
+    public var inputRange: ModelProfile.InputRange
+    public var margin: Int
+}

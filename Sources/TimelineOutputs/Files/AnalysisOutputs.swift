@@ -1,0 +1,79 @@
+import Foundation
+import VideoIO
+
+/// The overlay encoder's settings (crf, preset).
+public typealias VideoWriterOptions = VideoWriter.Options
+
+/// Where one input's outputs go; nil skips that output.
+public struct AnalysisOutputs: Sendable, Equatable {
+    public var csv: String?
+    public var json: String?
+    /// The annotated video (box, label, probability bars), with the source's timing and audio.
+    public var overlay: String?
+    public var overlayOptions = VideoWriter.Options()
+
+    public init(csv: String?, json: String?, overlay: String? = nil) {
+        self.csv = csv
+        self.json = json
+        self.overlay = overlay
+    }
+
+    public var paths: [String] { [csv, json, overlay].compactMap { $0 } }
+
+    /// `<folder>/<input stem>.overlay.mp4`.
+    public static func defaultOverlay(for input: String, folder: String?) -> String {
+        base(for: input, folder: folder) + ".overlay.mp4"
+    }
+
+    /// `<folder>/<input stem>.emotions.csv` and `.json`, the folder defaulting to the input's.
+    /// Paths stay as relative or absolute as the user gave them.
+    public static func defaults(for input: String, folder: String?) -> AnalysisOutputs {
+        let base = base(for: input, folder: folder)
+        return AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
+    }
+
+    private static func base(for input: String, folder: String?) -> String {
+        let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        let slash = input.lastIndex(of: "/")
+        let inputFolder = slash.map { $0 == input.startIndex ? "/" : String(input[..<$0]) } ?? ""
+        let target = folder ?? inputFolder
+        return target.isEmpty ? name : (target.hasSuffix("/") ? target + name : target + "/" + name)
+    }
+
+    /// Refuses, before anything is written, a run in which two outputs share a path, an output is one of the
+    /// inputs, or two inputs would write the same output. Paths are compared after resolving `.`, `..` and
+    /// symbolic links, so different spellings of one file are caught too.
+    public static func checkClashes(_ plan: [(input: String, outputs: AnalysisOutputs)]) throws {
+        var inputs: [String: String] = [:]
+        for entry in plan { inputs[canonical(entry.input)] = entry.input }
+        var writers: [String: (input: String, path: String)] = [:]
+        for (input, outputs) in plan {
+            for path in outputs.paths {
+                let key = canonical(path)
+                if let clashing = inputs[key] {
+                    throw OutputError.clash("\(path): expected an output path that is not an input, found the input \(clashing); choose another name or -o DIR")
+                }
+                if let earlier = writers[key] {
+                    let how = earlier.input == input
+                        ? "two outputs of \(input) (\(earlier.path) and \(path)); give them different names"
+                        : "the outputs of both \(earlier.input) and \(input); rename one input or analyse them into different -o folders"
+                    throw OutputError.clash("\(path): expected one output per path, found \(how)")
+                }
+                writers[key] = (input, path)
+            }
+        }
+    }
+
+    /// The absolute path with the folder's symbolic links resolved (the file itself may not exist yet).
+    static func canonical(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        if let resolved = realpath(url.path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard let resolvedFolder = realpath(folder, nil) else { return url.path }
+        defer { free(resolvedFolder) }
+        return URL(fileURLWithPath: String(cString: resolvedFolder)).appendingPathComponent(url.lastPathComponent).path
+    }
+}

@@ -1,0 +1,117 @@
+import FaceMood
+import VideoIO
+
+/// The JSON timeline, streamed: tool, input, model and detector, then `"frames": [...]` as they arrive,
+/// then the summary.
+public final class JSONTimelineSink: TimelineSink {
+    private let output: any TextDestination
+    private var labels: [String] = []
+    private var wroteFrame = false
+
+    public init(output: any TextDestination) {
+        self.output = output
+    }
+
+    public func start(_ context: TimelineContext) throws {
+        labels = context.labels
+        let head = Self.metadata(context).map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",\n")
+        try output.write("{" + head + ",\n\"frames\":[")
+    }
+
+    public func write(_ result: FrameResult, frame: VideoFrame) throws {
+        try output.write((wroteFrame ? ",\n" : "\n") + Self.frameObject(result, labels: labels))
+        wroteFrame = true
+    }
+
+    public func finish(summary: EmotionSummary) throws {
+        try output.write("\n],\n\"summary\":" + summary.json() + "}\n")
+        try output.finish()
+    }
+
+    public func commit() throws { try output.commit() }
+    public func discard() { output.discard() }
+
+    /// One frame as the timeline's `frames` array holds it (and as NDJSON lines would).
+    public static func frameObject(_ result: FrameResult, labels: [String]) -> String {
+        var members: [(String, String)] = [
+            ("frame", String(result.frame)), ("time_s", CSV.decimal(result.time)), ("duration_s", CSV.decimal(result.duration)),
+            ("faces", String(result.faces.count)),
+        ]
+        if let face = result.face {
+            let box = face.box
+            members += [
+                ("box", JSONText.array([box.x, box.y, box.width, box.height].map(String.init))),
+                ("emotion", JSONText.string(face.emotion)),
+                ("confidence", CSV.decimal(face.confidence)),
+                ("probs", JSONText.object(zip(labels, face.probabilities).map { ($0, CSV.decimal($1)) })),
+            ]
+        } else {
+            members += [("box", "null"), ("emotion", "null"), ("confidence", "null"), ("probs", "null")]
+        }
+        return JSONText.object(members)
+    }
+
+    /// The members before `"frames"`.
+    static func metadata(_ context: TimelineContext) -> [(String, String)] {
+        let stream = context.source.stream
+        var members: [(String, String)] = [
+            ("tool", JSONText.object([("name", JSONText.string(FaceMoodTool.name)), ("version", JSONText.string(FaceMoodTool.version))])),
+            ("input", JSONText.object([
+                ("path", JSONText.string(context.source.path)),
+                ("container", JSONText.string(stream.container)),
+                ("codec", JSONText.string(stream.codec)),
+                ("width", String(stream.width)),
+                ("height", String(stream.height)),
+                ("rotation", String(stream.rotation)),
+                ("fps", JSONText.optional(stream.fps.map { CSV.decimal($0) })),
+                ("duration_s", JSONText.optional(stream.durationSeconds.map { CSV.decimal($0) })),
+                ("frames", JSONText.optional(stream.frameCount.map(String.init))),
+            ])),
+        ]
+        if let model = context.model {
+            members.append(("model", JSONText.object([
+                ("path", JSONText.string(model.path)),
+                ("sha256", JSONText.string(model.sha256)),
+                ("labels", JSONText.array(model.labels.map(JSONText.string))),
+                ("input_size", JSONText.array([String(model.inputWidth), String(model.inputHeight)])),
+                ("input_range", JSONText.string(model.inputRange.rawValue)),
+                ("margin", String(model.margin)),
+            ])))
+        }
+        members.append(("detector", JSONText.object(context.detector.map { ($0.name, json($0.value)) })))
+        return members
+    }
+
+    static func json(_ value: DetectorSetting.Value) -> String {
+        switch value {
+        case let .text(text): return JSONText.string(text)
+        case let .integer(number): return String(number)
+        case let .number(number): return number.isFinite ? String(number) : "null"
+        }
+    }
+}
+
+extension EmotionSummary {
+    /// The `"summary"` object of the JSON timeline (and of `facemood summarize --json`).
+    public func json() -> String {
+        let emotions = labels.indices.map { index in
+            (labels[index], JSONText.object([
+                ("dominant_frames", String(dominantFrames[index])),
+                ("dominant_seconds", CSV.decimal(dominantSeconds[index])),
+                ("share_of_face_time", CSV.decimal(shareOfFaceTime(index))),
+                ("mean_probability", CSV.decimal(meanProbability(index))),
+                ("longest_run_s", CSV.decimal(longestRuns[index])),
+            ]))
+        }
+        return JSONText.object([
+            ("frames", String(frames)),
+            ("frames_with_face", String(framesWithFace)),
+            ("face_ratio", CSV.decimal(faceRatio)),
+            ("duration_s", CSV.decimal(duration)),
+            ("face_seconds", CSV.decimal(faceSeconds)),
+            ("dominant_emotion", JSONText.optional(dominantEmotion.map(JSONText.string))),
+            ("label_changes", String(labelChanges)),
+            ("emotions", JSONText.object(emotions)),
+        ])
+    }
+}

@@ -1,0 +1,61 @@
+import FaceMood
+import Imaging
+import Overlay
+import VideoIO
+
+/// The annotated copy of the input: each frame drawn on (box, label, probability bars), re-encoded with
+/// libx264, every frame at its own presentation time, the source's audio carried over.
+public final class OverlayVideoSink: TimelineSink {
+    public let destination: String
+    private let options: VideoWriter.Options
+    private let notify: (String) -> Void
+    private var partial: PartialPath?
+    private var writer: VideoWriter?
+    private var drawer: EmotionOverlay?
+    private var secondsPerTick = 0.0
+
+    public var needsColor: Bool { true }
+
+    /// `notify` hears what the user should know that is not an error (audio re-encoded, say).
+    public init(destination: String, options: VideoWriter.Options = VideoWriter.Options(), notify: @escaping (String) -> Void = { _ in }) {
+        self.destination = destination
+        self.options = options
+        self.notify = notify
+    }
+
+    public func start(_ context: TimelineContext) throws {
+        let partial = try PartialPath(destination: destination)
+        self.partial = partial
+        let source = context.source
+        let timeBase = source.timeBase ?? Rational(1, 1_000_000)
+        let writer = try VideoWriter(path: partial.temporary, formatName: destination, width: source.stream.width,
+                                     height: source.stream.height, timeBase: timeBase, frameRate: source.averageFrameRate,
+                                     audioSource: source.audioSource, options: options, displayName: destination)
+        self.writer = writer
+        drawer = EmotionOverlay(labels: context.labels, font: try FontRenderer())
+        secondsPerTick = Double(timeBase.numerator) / Double(timeBase.denominator)
+        for notice in writer.notices { notify("\(destination): \(notice)") }
+    }
+
+    public func write(_ result: FrameResult, frame: VideoFrame) throws {
+        guard var image = frame.color, let writer, let drawer else { return }
+        let annotation = EmotionOverlay.Annotation(box: result.face?.box, emotion: result.face?.emotion,
+                                                   probabilities: result.face?.probabilities.map(Double.init))
+        drawer.draw(annotation, on: &image)
+        try writer.write(image, timestamp: frame.timestamp ?? Int64((frame.time / secondsPerTick).rounded()))
+    }
+
+    public func finish(summary: EmotionSummary) throws {
+        try writer?.finish()
+        writer = nil
+    }
+
+    public func commit() throws {
+        try partial?.commit()
+    }
+
+    public func discard() {
+        writer = nil
+        partial?.discard()
+    }
+}
