@@ -47,6 +47,7 @@ run: deps assets build
 
 test: deps assets test-media
 	$(SWIFT) test
+	scripts/test-embedding.sh
 
 bench: deps assets
 	$(SWIFT) build -c release --product facemood-bench

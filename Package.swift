@@ -9,13 +9,15 @@ import Foundation
 /// of minutes. Both need `unsafeFlags`, which SwiftPM refuses in a package that another depends on by
 /// version, so they apply only when `FACEMOOD_NATIVE=1` is set — as the Makefile does for every build and
 /// test of this repository. A program depending on facemood builds the same code without them (portable
-/// to any x86-64, slower kernels; see the README's "Embedding" section for the measured cost).
+/// to any x86-64; the CNN's multiply-adds are then not fused, see the README's "Embedding" section for the
+/// measured cost).
 let native = ProcessInfo.processInfo.environment["FACEMOOD_NATIVE"] == "1"
 
 #if arch(x86_64)
-let vectorKernels: [SwiftSetting] = native ? [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"])] : []
+let vectorKernels: [SwiftSetting] = native
+    ? [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]), .define("FACEMOOD_FUSED_MULTIPLY_ADD")] : []
 #else
-let vectorKernels: [SwiftSetting] = []
+let vectorKernels: [SwiftSetting] = [.define("FACEMOOD_FUSED_MULTIPLY_ADD")]
 #endif
 
 let optimizedInDebug: [SwiftSetting] = native ? [.unsafeFlags(["-O"], .when(configuration: .debug))] : []

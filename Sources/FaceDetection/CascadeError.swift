@@ -1,3 +1,4 @@
+import Foundation
 /// Why a cascade file cannot be used; every message names the file and says what was expected.
 public enum CascadeError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
@@ -23,4 +24,12 @@ public enum CascadeError: Error, Equatable, CustomStringConvertible {
 public struct DetectorParameterError: Error, Equatable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension CascadeError: LocalizedError {
+    public var errorDescription: String? { description }
+}
+
+extension DetectorParameterError: LocalizedError {
+    public var errorDescription: String? { description }
 }

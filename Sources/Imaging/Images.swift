@@ -1,3 +1,5 @@
+import Foundation
+
 /// The largest image facemood accepts, in pixels: 8192×8192 (64 Mi pixels, 192 MiB as RGB). Larger frames
 /// are refused before anything is allocated for them, so a crafted header cannot exhaust memory.
 public enum ImageLimits {
@@ -141,4 +143,8 @@ extension RGBImage {
             ? RGBImage(width: height, height: width, checkedPixels: pixels)
             : RGBImage(width: width, height: height, checkedPixels: pixels)
     }
+}
+
+extension ImageError: LocalizedError {
+    public var errorDescription: String? { description }
 }

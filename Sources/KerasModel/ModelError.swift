@@ -1,3 +1,4 @@
+import Foundation
 /// Why a model could not be loaded or run; every message names the file and says what was expected.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case notHDF5(path: String, reason: String)
@@ -32,4 +33,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
             return "model input: expected \(expected), found \(found)"
         }
     }
+}
+
+extension ModelError: LocalizedError {
+    public var errorDescription: String? { description }
 }

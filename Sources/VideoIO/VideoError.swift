@@ -1,3 +1,4 @@
+import Foundation
 import CFFmpeg
 
 /// Everything that can go wrong while reading a video, each case naming the file and what was found.
@@ -45,3 +46,7 @@ func ffmpegMessage(_ code: Int32) -> String {
 let ffmpegEOF = cffmpeg_averror_eof()
 let ffmpegEAGAIN = cffmpeg_averror_eagain()
 let ffmpegNoTimestamp = cffmpeg_nopts_value()
+
+extension VideoError: LocalizedError {
+    public var errorDescription: String? { description }
+}

@@ -1,8 +1,9 @@
 import Foundation
 import VideoIO
 
-/// Frames of a file's best video stream, decoded by libavformat and libavcodec.
-public final class FileFrameSource: FrameSource {
+/// Frames of a file's best video stream, decoded by libavformat and libavcodec. Its state is behind a lock,
+/// so `close()` and `isClosed` may be used from any thread.
+public final class FileFrameSource: FrameSource, @unchecked Sendable {
     public let path: String
     public let description: SourceDescription
     private var reader: VideoReader?

@@ -144,15 +144,15 @@ func convolveDirect(_ source: UnsafePointer<Float>, geometry: WindowGeometry, in
                                     var w = weights + ((ky * columns.kernel + kx) * inputChannels) * padded + n
                                     for ci in 0..<inputChannels {
                                         let weight = load8(w)
-                                        a0 = a0.addingProduct(Vector8(repeating: p0[ci]), weight)
-                                        a1 = a1.addingProduct(Vector8(repeating: p0[pixelStep + ci]), weight)
-                                        a2 = a2.addingProduct(Vector8(repeating: p0[2 * pixelStep + ci]), weight)
-                                        a3 = a3.addingProduct(Vector8(repeating: p0[3 * pixelStep + ci]), weight)
+                                        a0 = a0.accumulating(Vector8(repeating: p0[ci]), weight)
+                                        a1 = a1.accumulating(Vector8(repeating: p0[pixelStep + ci]), weight)
+                                        a2 = a2.accumulating(Vector8(repeating: p0[2 * pixelStep + ci]), weight)
+                                        a3 = a3.accumulating(Vector8(repeating: p0[3 * pixelStep + ci]), weight)
                                         if wide {
-                                            a4 = a4.addingProduct(Vector8(repeating: p0[4 * pixelStep + ci]), weight)
-                                            a5 = a5.addingProduct(Vector8(repeating: p0[5 * pixelStep + ci]), weight)
-                                            a6 = a6.addingProduct(Vector8(repeating: p0[6 * pixelStep + ci]), weight)
-                                            a7 = a7.addingProduct(Vector8(repeating: p0[7 * pixelStep + ci]), weight)
+                                            a4 = a4.accumulating(Vector8(repeating: p0[4 * pixelStep + ci]), weight)
+                                            a5 = a5.accumulating(Vector8(repeating: p0[5 * pixelStep + ci]), weight)
+                                            a6 = a6.accumulating(Vector8(repeating: p0[6 * pixelStep + ci]), weight)
+                                            a7 = a7.accumulating(Vector8(repeating: p0[7 * pixelStep + ci]), weight)
                                         }
                                         w += padded
                                     }
@@ -181,7 +181,7 @@ func convolveDirect(_ source: UnsafePointer<Float>, geometry: WindowGeometry, in
                                 let pixel = source + (iy * columns.input + ix) * inputChannels
                                 var w = weights + ((ky * columns.kernel + kx) * inputChannels) * padded + n
                                 for ci in 0..<inputChannels {
-                                    sum = sum.addingProduct(Vector8(repeating: pixel[ci]), load8(w))
+                                    sum = sum.accumulating(Vector8(repeating: pixel[ci]), load8(w))
                                     w += padded
                                 }
                             }

@@ -106,10 +106,10 @@ struct DepthwiseKernel: Sendable {
                                 for kx in 0..<3 {
                                     let weight = load8(w + (ky * 3 + kx) * channels)
                                     let tap = row + kx * channels
-                                    s0 = s0.addingProduct(load8(tap), weight)
-                                    s1 = s1.addingProduct(load8(tap + pixelStep), weight)
-                                    s2 = s2.addingProduct(load8(tap + 2 * pixelStep), weight)
-                                    s3 = s3.addingProduct(load8(tap + 3 * pixelStep), weight)
+                                    s0 = s0.accumulating(load8(tap), weight)
+                                    s1 = s1.accumulating(load8(tap + pixelStep), weight)
+                                    s2 = s2.accumulating(load8(tap + 2 * pixelStep), weight)
+                                    s3 = s3.accumulating(load8(tap + 3 * pixelStep), weight)
                                 }
                             }
                             store8(s0, out + c)
@@ -155,7 +155,7 @@ struct DepthwiseKernel: Sendable {
                         let taps = weights + ky * columns.kernel * channels + c
                         for kx in kx0..<kx1 {
                             let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
-                            sum = sum.addingProduct(load8(row + ix * inputChannels), load8(taps + kx * channels))
+                            sum = sum.accumulating(load8(row + ix * inputChannels), load8(taps + kx * channels))
                         }
                     }
                     store8(sum, out + c)

@@ -3,6 +3,20 @@
 
 typealias Vector8 = SIMD8<Float>
 
+extension SIMD8 where Scalar == Float {
+    /// `self + a × b`. Fused (one rounding, as TensorFlow's kernels compute it) where the build enables FMA;
+    /// otherwise a multiply and an add, because an unfused `addingProduct` on a CPU target without FMA
+    /// becomes a libm call per lane, about 40 times slower (see Package.swift).
+    @inline(__always)
+    func accumulating(_ a: Self, _ b: Self) -> Self {
+        #if FACEMOOD_FUSED_MULTIPLY_ADD
+        return addingProduct(a, b)
+        #else
+        return self + a * b
+        #endif
+    }
+}
+
 @inline(__always)
 func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
@@ -79,10 +93,10 @@ struct PackedMatrix: Sendable {
             let w0 = load8(w), w1 = load8(w + 8)
             let x0 = Vector8(repeating: r0[k]), x1 = Vector8(repeating: r1[k])
             let x2 = Vector8(repeating: r2[k]), x3 = Vector8(repeating: r3[k])
-            a00 = a00.addingProduct(x0, w0); a01 = a01.addingProduct(x0, w1)
-            a10 = a10.addingProduct(x1, w0); a11 = a11.addingProduct(x1, w1)
-            a20 = a20.addingProduct(x2, w0); a21 = a21.addingProduct(x2, w1)
-            a30 = a30.addingProduct(x3, w0); a31 = a31.addingProduct(x3, w1)
+            a00 = a00.accumulating(x0, w0); a01 = a01.accumulating(x0, w1)
+            a10 = a10.accumulating(x1, w0); a11 = a11.accumulating(x1, w1)
+            a20 = a20.accumulating(x2, w0); a21 = a21.accumulating(x2, w1)
+            a30 = a30.accumulating(x3, w0); a31 = a31.accumulating(x3, w1)
             w += paddedColumns
         }
         let first = min(columnsLeft, 8), second = min(max(columnsLeft - 8, 0), 8)
@@ -101,10 +115,10 @@ struct PackedMatrix: Sendable {
         var w = weights
         for k in 0..<rows {
             let w0 = load8(w)
-            a0 = a0.addingProduct(Vector8(repeating: r0[k]), w0)
-            a1 = a1.addingProduct(Vector8(repeating: r1[k]), w0)
-            a2 = a2.addingProduct(Vector8(repeating: r2[k]), w0)
-            a3 = a3.addingProduct(Vector8(repeating: r3[k]), w0)
+            a0 = a0.accumulating(Vector8(repeating: r0[k]), w0)
+            a1 = a1.accumulating(Vector8(repeating: r1[k]), w0)
+            a2 = a2.accumulating(Vector8(repeating: r2[k]), w0)
+            a3 = a3.accumulating(Vector8(repeating: r3[k]), w0)
             w += paddedColumns
         }
         let count = min(columnsLeft, 8)
@@ -119,8 +133,8 @@ struct PackedMatrix: Sendable {
         var w = weights
         for k in 0..<rows {
             let x = Vector8(repeating: input[k])
-            a0 = a0.addingProduct(x, load8(w))
-            if wide { a1 = a1.addingProduct(x, load8(w + 8)) }
+            a0 = a0.accumulating(x, load8(w))
+            if wide { a1 = a1.accumulating(x, load8(w + 8)) }
             w += paddedColumns
         }
         store8(a0, output, count: min(columnsLeft, 8))
