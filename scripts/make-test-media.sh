@@ -32,6 +32,28 @@ make_once clip.avi -i "$source" -t 1 -c:v mpeg4 -q:v 5 -c:a copy
 make_once pcm_audio.mov -i "$source" -c:v copy -c:a pcm_s16le
 make_once audio_only.m4a -i samples/media/WolfgangLanger_Pexels.mp4 -vn -c:a copy
 
+# Messy real-world media. Two MPEG-TS recordings one after the other, as DVRs and stream dumps leave them:
+# the second restarts its clock (a backward jump the ffmpeg command corrects).
+concat_ts() {
+    local target=$1; shift
+    [[ -s $out/$target ]] && return 0
+    local first=$1 second=$2
+    ffmpeg -nostdin -v error -y -i "$source" -t 1.2 $first -f mpegts "$out/part1.tmp.ts"
+    ffmpeg -nostdin -v error -y -ss 1 -i "$source" -t 1.2 $second -f mpegts "$out/part2.tmp.ts"
+    cat "$out/part1.tmp.ts" "$out/part2.tmp.ts" > "$out/$target"
+    rm "$out/part1.tmp.ts" "$out/part2.tmp.ts"
+}
+concat_ts discontinuous.ts "-c:v libx264 -preset ultrafast -c:a aac" "-c:v libx264 -preset ultrafast -c:a aac"
+# The picture size changes mid-stream, both ways, and the pixel format (the second part without audio).
+concat_ts small_then_large.ts "-vf scale=320:180 -c:v libx264 -preset ultrafast -an" "-c:v libx264 -preset ultrafast -an -output_ts_offset 1.2"
+concat_ts large_then_small.ts "-c:v libx264 -preset ultrafast -an" "-vf scale=320:180 -c:v libx264 -preset ultrafast -an -output_ts_offset 1.2"
+concat_ts pixel_format_change.ts "-c:v libx264 -preset ultrafast -pix_fmt yuv420p -an" "-c:v libx264 -preset ultrafast -pix_fmt yuv444p -an -output_ts_offset 1.2"
+# Video that starts 0.852 s after the audio (an MP4 edit list): the first frame is at 0.852 s on the file's clock.
+make_once video_after_audio.mp4 -i samples/media/WolfgangLanger_Pexels.mp4 -itsoffset 0.852 -i samples/media/WolfgangLanger_Pexels.mp4 \
+    -map 1:v -map 0:a -t 4 -c copy
+# A video stream with a header and not one frame.
+printf 'YUV4MPEG2 W64 H64 F25:1 Ip A1:1 C420jpeg\n' > "$out/no_frames.y4m"
+
 # Truncated: the index (at the end of the file) is kept, the media data is cut short.
 if [[ ! -s $out/truncated_data.mp4 ]]; then
     ffmpeg -nostdin -v error -y -i "$source" -c copy -movflags +faststart "$out/faststart.tmp.mp4"

@@ -39,7 +39,16 @@ public final class VideoReader {
     private let stream: UnsafeMutablePointer<AVStream>
     private let rotation: Rotation
     private let timeBaseSeconds: Double
+    /// The file's start time (`AVFormatContext.start_time`) in the stream's time base, rounded as the
+    /// `ffmpeg` command rounds it: times count from here, the clock of a player and of the audio.
     private let startTimestamp: Int64
+    /// Present for containers whose timestamps may restart (`AVFMT_TS_DISCONT`).
+    private var continuity: TimestampContinuity?
+
+    /// How far the video stream starts after the file (an MP4 edit list, audio that starts first), in seconds.
+    public let videoStartOffset: Double
+    /// How many timestamp discontinuities were corrected so far.
+    public var discontinuitiesCorrected: Int { continuity?.corrections ?? 0 }
     private let averageFrameDuration: Double
 
     private var framesDecoded = 0
@@ -67,7 +76,12 @@ public final class VideoReader {
         let base = stream.pointee.time_base
         timeBase = Rational(base.num, base.den)
         timeBaseSeconds = av_q2d(base)
-        startTimestamp = stream.pointee.start_time == ffmpegNoTimestamp ? 0 : stream.pointee.start_time
+        let fileStart = input.pointer.pointee.start_time
+        let streamStart = stream.pointee.start_time
+        startTimestamp = fileStart != ffmpegNoTimestamp ? av_rescale_q(fileStart, cffmpeg_time_base_q(), base)
+            : streamStart != ffmpegNoTimestamp ? streamStart : 0
+        videoStartOffset = streamStart != ffmpegNoTimestamp ? Double(streamStart - startTimestamp) * av_q2d(base) : 0
+        continuity = input.pointer.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT != 0 ? TimestampContinuity() : nil
         let averageRate = stream.pointee.avg_frame_rate
         let realRate = stream.pointee.r_frame_rate
         let fps = averageRate.num > 0 && averageRate.den > 0 ? av_q2d(averageRate)
@@ -151,6 +165,9 @@ public final class VideoReader {
                 return
             }
             defer { av_packet_unref(packet.pointer) }
+            if continuity != nil, let packetStream = input.pointer.pointee.streams[Int(packet.pointer.pointee.stream_index)] {
+                continuity!.adjust(packet.pointer, stream: packetStream, frameDuration: averageFrameDuration)
+            }
             guard packet.pointer.pointee.stream_index == stream.pointee.index else { continue }
             let sent = avcodec_send_packet(decoder.pointer, packet.pointer)
             if sent < 0 && sent != ffmpegEAGAIN {

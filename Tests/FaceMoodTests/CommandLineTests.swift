@@ -151,4 +151,73 @@ enum FaceMoodBinary {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--full-detection-every expects a number of frames (1 to 108000) or of seconds (0.5s), found 0s"))
     }
+
+    @Test func outputsThatWouldOverwriteEachOtherOrAnInputAreRefusedBeforeAnythingIsWritten() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let video = try TestPaths.repository("samples/media/single_face.mp4")
+        let same = folder.appendingPathComponent("x").path
+        let twice = try FaceMoodBinary.run(["analyze", video, "--csv", same, "--json", same])
+        #expect(twice.status == 1)
+        #expect(twice.stderr == "facemood: \(same): expected one output per path, found two outputs of \(video) (\(same) and \(same)); give them different names\n")
+
+        let copy = folder.appendingPathComponent("clip.mp4").path
+        try FileManager.default.copyItem(atPath: video, toPath: copy)
+        let overInput = try FaceMoodBinary.run(["analyze", copy, "--csv", folder.path + "/./clip.mp4", "--no-json"])
+        #expect(overInput.status == 1)
+        #expect(overInput.stderr.hasPrefix("facemood: \(folder.path)/./clip.mp4: expected an output path that is not an input, found the input \(copy)"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: copy)) == Data(contentsOf: URL(fileURLWithPath: video)), "the input is untouched")
+
+        let other = folder.appendingPathComponent("b")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: try TestPaths.repository("samples/media/single_face.jpg"), toPath: other.appendingPathComponent("clip.jpg").path)
+        let out = folder.appendingPathComponent("out")
+        let sameStem = try FaceMoodBinary.run(["analyze", copy, other.appendingPathComponent("clip.jpg").path, "-o", out.path])
+        #expect(sameStem.status == 1)
+        #expect(sameStem.stderr.contains("expected one output per path, found the outputs of both \(copy) and \(other.path)/clip.jpg"))
+        #expect(FaceMoodBinary.files(in: out).isEmpty)
+    }
+
+    @Test(arguments: [
+        (["--preset", "nonsense"], "--preset expects one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, found 'nonsense'"),
+        (["--overlay=out.avi"], "--overlay=FILE expects a name ending in .mp4, .mov or .mkv, found 'out.avi'"),
+        (["--threads", "100000"], "--threads expects 1 to 256, found 100000"),
+        (["--margin", "9223372036854775807"], "--margin expects 0 to 8192 pixels, found 9223372036854775807"),
+        (["--full-detection-every", "99999999999"], "--full-detection-every expects a number of frames (1 to 108000) or of seconds (0.5s), found 99999999999"),
+        (["--scale-factor", "1.0000001"], "--scale-factor expects a number from 1.01 to 10.0, found 1.0000001"),
+        (["--scale-factor", "1e300"], "--scale-factor expects a number from 1.01 to 10.0, found 1e+300"),
+        (["--scale-factor", "nan"], "--scale-factor expects a number from 1.01 to 10.0, found nan"),
+        (["--min-size=-3"], "--min-size and --max-size expect 0 to 65536 pixels, found -3 and 0"),
+    ])
+    func absurdOptionsAreRefusedWithOneLine(arguments: [String], message: String) throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/single_face.jpg")
+        let result = try FaceMoodBinary.run(["analyze", input, "-o", folder.path] + arguments)
+        #expect(result.status == 64, "bad usage")
+        #expect(result.stderr.split(separator: "\n").first == "Error: \(message)")
+        #expect(FaceMoodBinary.files(in: folder).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("angry,disgust,fear,happy,sad,surprise,angry", "expected distinct labels, found 'angry' twice"),
+        ("frame,disgust,fear,happy,sad,surprise,neutral", "expected labels that are not timeline column names"),
+    ])
+    func labelsThatWouldBreakTheTimelinesAreRefused(labels: String, message: String) throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/single_face.jpg")
+        let result = try FaceMoodBinary.run(["analyze", input, "-o", folder.path, "--labels", labels])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(FaceMoodBinary.files(in: folder).isEmpty)
+    }
+
+    @Test func aVideoWithoutFramesIsAnError() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/generated/no_frames.y4m")
+        let result = try FaceMoodBinary.run(["analyze", input, "-o", folder.path])
+        #expect(result.status == 1)
+        #expect(result.stderr.split(separator: "\n").first
+            == "facemood: \(input): expected at least one video frame, found none (the stream holds no decodable picture)")
+        #expect(FaceMoodBinary.files(in: folder).isEmpty)
+    }
 }

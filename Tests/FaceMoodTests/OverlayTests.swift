@@ -151,4 +151,33 @@ import VideoIO
         let onFace = Self.boxColorIsAt(image, box: row.box!, color: color)
         #expect(onFace, "box outline at \(row.box!)")
     }
+
+    /// A recording whose picture size or pixel format changes mid-stream (concatenated MPEG-TS): every frame
+    /// is analysed at its own size, and the overlay keeps the first frame's size, later frames scaled to it
+    /// as the ffmpeg command scales them, never written past the encoder's buffers.
+    @Test(arguments: [("small_then_large.ts", "320,180"), ("large_then_small.ts", "640,360"), ("pixel_format_change.ts", "640,360")])
+    func sizeAndFormatChangesMidStream(media: String, firstSize: String) throws {
+        let produced = try Self.produce("samples/generated/" + media)
+        let dimensions = try Self.ffprobe(["-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", produced.overlay])
+        #expect(dimensions.trimmingCharacters(in: .whitespacesAndNewlines) == firstSize)
+        #expect(try Self.framePTS(produced.overlay).count == Self.framePTS(produced.input).count, "every frame is in the overlay")
+        let sizes = Set(try Self.frameSizes(produced.input))
+        #expect(sizes.count == (media == "pixel_format_change.ts" ? 1 : 2), "the input really changes size: \(sizes)")
+        // The rows of the part after the change have boxes inside that part's own frame size.
+        let secondSize = media == "small_then_large.ts" ? (640, 360) : media == "large_then_small.ts" ? (320, 180) : (640, 360)
+        let later = produced.rows.filter { $0.time > 1.3 }
+        #expect(!later.isEmpty)
+        for row in later {
+            if let box = row.box {
+                #expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= secondSize.0 && box.y + box.height <= secondSize.1,
+                        "frame \(row.frame): \(box) inside \(secondSize)")
+            }
+        }
+        #expect(produced.rows.contains { $0.time > 1.3 && $0.box != nil }, "faces are found after the change too")
+    }
+
+    static func frameSizes(_ path: String) throws -> [String] {
+        try ffprobe(["-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", path])
+            .split(separator: "\n").map { $0.split(separator: ",").prefix(2).joined(separator: ",") }.filter { !$0.isEmpty }
+    }
 }

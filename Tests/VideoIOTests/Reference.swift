@@ -1,4 +1,5 @@
 import Imaging
+import VideoIO
 import Foundation
 import Testing
 
@@ -9,6 +10,7 @@ enum Reference {
 
     /// A sample from `samples/media` (fetched by `make assets`) or `samples/generated` (`make test-media`).
     static func media(_ name: String) throws -> String {
+        FFmpegLog.configure(verbose: false)
         for folder in ["samples/media", "samples/generated"] {
             let path = root.appendingPathComponent(folder).appendingPathComponent(name).path
             if FileManager.default.fileExists(atPath: path) { return path }
@@ -16,18 +18,31 @@ enum Reference {
         throw ReferenceError("missing test media '\(name)': run 'make test-media' (make test does it)")
     }
 
-    /// Every frame's `best_effort_timestamp_time` minus the stream's start time, as ffprobe decodes them.
-    static func ffprobeTimes(_ path: String) throws -> [Double] {
-        let start = try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=start_time",
-                                        "-of", "csv=p=0", path])
-        let startTime = Double(String(decoding: start, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        let output = try run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
-                                         "frame=best_effort_timestamp_time", "-of", "csv=p=0", path])
-        return try String(decoding: output, as: UTF8.self).split(separator: "\n").map { line in
-            let field = line.split(separator: ",").first.map(String.init) ?? ""
-            guard let time = Double(field) else { throw ReferenceError("ffprobe printed '\(line)' for \(path)") }
-            return time - startTime
+    /// Every decoded frame's time as the `ffmpeg` command itself assigns it: its presentation time minus the
+    /// file's start time, discontinuities corrected, in the stream's own time base (`-enc_time_base -1`),
+    /// read from `-f framemd5`. The audio is mapped too: for MPEG-TS the command takes the start time from
+    /// the streams it uses, and a player uses the audio as well.
+    static func ffmpegTimes(_ path: String) throws -> [Double] {
+        let output = try run("ffmpeg", ["-nostdin", "-v", "error", "-i", path, "-map", "0:v:0", "-map", "0:a?", "-fps_mode", "passthrough",
+                                        "-enc_time_base", "-1", "-f", "framemd5", "-"])
+        var timeBase: Double?
+        var times: [Double] = []
+        for line in String(decoding: output, as: UTF8.self).split(separator: "\n") {
+            if line.hasPrefix("#tb 0:") {
+                let parts = line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: "/")
+                guard parts.count == 2, let num = Double(parts[0]), let den = Double(parts[1]) else {
+                    throw ReferenceError("ffmpeg printed '\(line)' for \(path)")
+                }
+                timeBase = num / den
+            } else if line.hasPrefix("0,") {
+                let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count >= 3, let pts = Double(fields[2]), let timeBase else {
+                    throw ReferenceError("ffmpeg printed '\(line)' for \(path)")
+                }
+                times.append(pts * timeBase)
+            }
         }
+        return times
     }
 
     /// Frames `indices` as `ffmpeg -pix_fmt <format> -f rawvideo` writes them (autorotated, like the reader).

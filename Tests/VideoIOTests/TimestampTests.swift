@@ -15,22 +15,40 @@ func decodeTimeline(_ path: String) throws -> (times: [Double], durations: [Doub
 }
 
 @Suite struct TimestampTests {
-    /// ffprobe prints times with 6 decimals, hence the half-microsecond rounding allowance.
-    static let tolerance = 1e-6
+    /// Both sides compute in the stream's time base; the allowance covers floating-point rounding only.
+    static let tolerance = 1e-9
 
     @Test(arguments: [
         "single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov",
         "clip.mkv", "clip.webm", "clip.avi", "vfr.mp4", "rotated90.mp4", "rotated180.mov",
+        "discontinuous.ts", "video_after_audio.mp4", "small_then_large.ts", "large_then_small.ts", "pixel_format_change.ts",
     ])
-    func everyFrameHasFFprobesTimestamp(name: String) throws {
+    func everyFrameHasTheTimeTheFFmpegCommandGivesIt(name: String) throws {
         let path = try Reference.media(name)
-        let expected = try Reference.ffprobeTimes(path)
+        let expected = try Reference.ffmpegTimes(path)
         let decoded = try decodeTimeline(path)
         #expect(decoded.times.count == expected.count, "frame count of \(name)")
         #expect(decoded.indices == Array(0..<decoded.times.count))
         for (index, (time, reference)) in zip(decoded.times, expected).enumerated() {
-            #expect(abs(time - reference) <= Self.tolerance, "\(name) frame \(index): \(time) vs ffprobe's \(reference)")
+            #expect(abs(time - reference) <= Self.tolerance, "\(name) frame \(index): \(time) vs ffmpeg's \(reference)")
         }
+        #expect(zip(decoded.times, decoded.times.dropFirst()).allSatisfy { $0 < $1 }, "\(name): times strictly increase")
+        #expect(decoded.durations.allSatisfy { $0 > 0 }, "\(name): every duration is positive")
+    }
+
+    @Test func restartedClockIsCorrectedAndCounted() throws {
+        let reader = try VideoReader(path: try Reference.media("discontinuous.ts"))
+        var times: [Double] = []
+        while let frame = try reader.nextFrame() { times.append(frame.time) }
+        #expect(reader.discontinuitiesCorrected >= 1)
+        #expect(zip(times, times.dropFirst()).allSatisfy { $0 < $1 }, "times go on after the restart: \(times)")
+    }
+
+    @Test func videoThatStartsAfterItsAudioIsOnTheFilesClock() throws {
+        let reader = try VideoReader(path: try Reference.media("video_after_audio.mp4"))
+        let first = try #require(try reader.nextFrame())
+        #expect(abs(reader.videoStartOffset - 0.852) < 1e-3, "the video stream starts \(reader.videoStartOffset) s into the file")
+        #expect(abs(first.time - reader.videoStartOffset) < 1e-9, "the first frame is shown at \(first.time) s, not 0")
     }
 
     @Test func durationIsTheGapToTheNextFrameAndTheAverageForTheLast() throws {

@@ -92,7 +92,11 @@ public final class EmotionAnalyzer: Sendable {
                 }
                 progress?(result.frame + 1, total)
             }
-            for sink in sinks { try sink.finish(summary: summary) }
+            guard summary.frames > 0 else {
+                throw AnalysisError("\(source.description.path): expected at least one video frame, found none (the stream holds no decodable picture)")
+            }
+            let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities)
+            for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
             for sink in sinks { try sink.commit() }
         } catch {
             for sink in sinks { sink.discard() }

@@ -15,7 +15,8 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
         let reader = try VideoReader(path: path)
         self.reader = reader
         description = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
-                                        averageFrameRate: reader.averageFrameRate, audioSource: path)
+                                        averageFrameRate: reader.averageFrameRate, audioSource: path,
+                                        videoStartOffset: reader.videoStartOffset)
     }
 
     public func prepare(color: Bool) throws {
@@ -27,10 +28,16 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
         return try reader.nextFrame()
     }
 
+    public var timestampDiscontinuities: Int { lock.withLock { reader?.discontinuitiesCorrected ?? discontinuitiesAtClose } }
+    private var discontinuitiesAtClose = 0
+
     /// Whether the file and its decoder have been released.
     public var isClosed: Bool { lock.withLock { reader == nil } }
 
     public func close() {
-        lock.withLock { reader = nil }
+        lock.withLock {
+            discontinuitiesAtClose = reader?.discontinuitiesCorrected ?? discontinuitiesAtClose
+            reader = nil
+        }
     }
 }

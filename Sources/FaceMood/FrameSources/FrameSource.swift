@@ -12,10 +12,13 @@ public protocol FrameSource: AnyObject {
     func prepare(color: Bool) throws
     func nextFrame() throws -> VideoFrame?
     func close()
+    /// How many timestamp discontinuities were corrected in the frames read so far.
+    var timestampDiscontinuities: Int { get }
 }
 
 extension FrameSource {
     public func prepare(color: Bool) throws {}
+    public var timestampDiscontinuities: Int { 0 }
 }
 
 /// A source's description, for the outputs' metadata and for writers that keep the source's timing.
@@ -28,13 +31,27 @@ public struct SourceDescription: Sendable {
     public var averageFrameRate: Rational?
     /// A file whose audio an annotated copy can carry over, when there is one.
     public var audioSource: String?
+    /// Seconds from the file's start (time 0) to the video stream's start: an MP4 whose video begins after
+    /// its audio has its first frame at this time.
+    public var videoStartOffset: Double
 
     public init(path: String, stream: VideoStreamInfo, timeBase: Rational? = nil, averageFrameRate: Rational? = nil,
-                audioSource: String? = nil) {
+                audioSource: String? = nil, videoStartOffset: Double = 0) {
         self.path = path
         self.stream = stream
         self.timeBase = timeBase
         self.averageFrameRate = averageFrameRate
         self.audioSource = audioSource
+        self.videoStartOffset = videoStartOffset
+    }
+}
+
+/// What reading a source found beyond its frames, for the outputs' record.
+public struct DecodingReport: Sendable, Equatable {
+    /// Timestamp jumps corrected as the `ffmpeg` command corrects them (see `VideoReader`).
+    public var timestampDiscontinuities: Int
+
+    public init(timestampDiscontinuities: Int) {
+        self.timestampDiscontinuities = timestampDiscontinuities
     }
 }

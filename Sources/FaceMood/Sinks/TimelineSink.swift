@@ -13,7 +13,7 @@ public protocol TimelineSink: AnyObject {
     /// One frame's result at full precision, with the frame it came from.
     func write(_ result: FrameResult, frame: VideoFrame) throws
     /// Writes what follows the last frame and makes the output complete, but not yet visible.
-    func finish(summary: EmotionSummary) throws
+    func finish(summary: EmotionSummary, decoding: DecodingReport) throws
     /// Makes the output visible under its final name.
     func commit() throws
     /// Removes anything written so far; safe to call at any time and more than once.

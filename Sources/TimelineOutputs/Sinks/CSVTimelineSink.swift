@@ -22,7 +22,7 @@ public final class CSVTimelineSink: TimelineSink {
         try output.write(Self.line(result, labelCount: labelCount) + "\n")
     }
 
-    public func finish(summary: EmotionSummary) throws { try output.finish() }
+    public func finish(summary: EmotionSummary, decoding: DecodingReport) throws { try output.finish() }
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
 

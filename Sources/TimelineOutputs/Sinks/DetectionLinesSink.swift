@@ -16,7 +16,7 @@ public final class DetectionLinesSink: TimelineSink {
         try output.write(Self.line(result) + "\n")
     }
 
-    public func finish(summary: EmotionSummary) throws { try output.finish() }
+    public func finish(summary: EmotionSummary, decoding: DecodingReport) throws { try output.finish() }
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
 

@@ -23,8 +23,9 @@ public final class JSONTimelineSink: TimelineSink {
         wroteFrame = true
     }
 
-    public func finish(summary: EmotionSummary) throws {
-        try output.write("\n],\n\"summary\":" + summary.json() + "}\n")
+    public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
+        let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities))])
+        try output.write("\n],\n\"decoding\":" + decodingObject + ",\n\"summary\":" + summary.json() + "}\n")
         try output.finish()
     }
 
@@ -63,6 +64,7 @@ public final class JSONTimelineSink: TimelineSink {
                 ("width", String(stream.width)),
                 ("height", String(stream.height)),
                 ("rotation", String(stream.rotation)),
+                ("video_start_s", CSV.decimal(context.source.videoStartOffset)),
                 ("fps", JSONText.optional(stream.fps.map { CSV.decimal($0) })),
                 ("duration_s", JSONText.optional(stream.durationSeconds.map { CSV.decimal($0) })),
                 ("frames", JSONText.optional(stream.frameCount.map(String.init))),

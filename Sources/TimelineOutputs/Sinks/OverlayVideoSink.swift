@@ -45,7 +45,7 @@ public final class OverlayVideoSink: TimelineSink {
         try writer.write(image, timestamp: frame.timestamp ?? Int64((frame.time / secondsPerTick).rounded()))
     }
 
-    public func finish(summary: EmotionSummary) throws {
+    public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
         try writer?.finish()
         writer = nil
     }
