@@ -86,13 +86,13 @@ public struct HaarCascade: Sendable {
             throw CascadeError.unsupported(path: path, expected: "featureType HAAR (facemood runs Haar cascades only)",
                                            found: "'\(featureType)'")
         }
-        guard let width = try required(cascade, "width").numbers.first.map(Int.init), let height = try required(cascade, "height").numbers.first.map(Int.init),
-              width > 2, height > 2 else {
-            throw CascadeError.invalid(path: path, expected: "a window width and height above 2", found: "none")
+        guard let width = try required(cascade, "width").numbers.first.flatMap(Self.windowSide),
+              let height = try required(cascade, "height").numbers.first.flatMap(Self.windowSide) else {
+            throw CascadeError.invalid(path: path, expected: "a window width and height of 3 to \(Self.largestWindow) pixels", found: "other values")
         }
         let categories = cascade.child("featureParams")?.child("maxCatCount")?.numbers.first ?? 0
         guard categories == 0 else {
-            throw CascadeError.unsupported(path: path, expected: "ordered (numeric) splits", found: "categorical features (maxCatCount \(Int(categories)))")
+            throw CascadeError.unsupported(path: path, expected: "ordered (numeric) splits", found: "categorical features (maxCatCount \(categories))")
         }
 
         var features: [Feature] = []
@@ -127,8 +127,12 @@ public struct HaarCascade: Sendable {
                 }
                 trees.append(Tree(firstNode: nodes.count, nodeCount: nodeCount, firstLeaf: leaves.count))
                 for n in 0..<nodeCount {
-                    let node = Node(left: Int(internalNodes[4 * n]), right: Int(internalNodes[4 * n + 1]), feature: Int(internalNodes[4 * n + 2]),
-                                    threshold: Float(internalNodes[4 * n + 3]))
+                    guard let left = Self.index(internalNodes[4 * n]), let right = Self.index(internalNodes[4 * n + 1]),
+                          let feature = Self.index(internalNodes[4 * n + 2]) else {
+                        throw CascadeError.invalid(path: path, expected: "whole-number node and feature indices in \(place)",
+                                                   found: "\(internalNodes[(4 * n)..<(4 * n + 3)].map { String($0) }.joined(separator: " "))")
+                    }
+                    let node = Node(left: left, right: right, feature: feature, threshold: Float(internalNodes[4 * n + 3]))
                     guard node.feature >= 0, node.feature < features.count else {
                         throw CascadeError.invalid(path: path, expected: "feature indices below \(features.count) in \(place)",
                                                    found: "\(node.feature)")
@@ -142,6 +146,20 @@ public struct HaarCascade: Sendable {
             }
         }
         try self.init(path: path, window: (width, height), stages: stages, trees: trees, nodes: nodes, leaves: leaves, features: features)
+    }
+
+    /// OpenCV's cascades use windows of 20 to 24 pixels; this bound keeps every window computation small.
+    static let largestWindow = 1024
+
+    static func windowSide(_ value: Double) -> Int? {
+        guard let side = index(value), (3...largestWindow).contains(side) else { return nil }
+        return side
+    }
+
+    /// A whole number that fits a node, feature or rectangle index (nil for fractions and for 1e30).
+    static func index(_ value: Double) -> Int? {
+        guard value.rounded() == value, abs(value) <= Double(Int32.max) else { return nil }
+        return Int(value)
     }
 
     private init(path: String, window: (Int, Int), stages: [Stage], trees: [Tree], nodes: [Node], leaves: [Float],
@@ -182,8 +200,11 @@ public struct HaarCascade: Sendable {
                 throw CascadeError.invalid(path: path, expected: "rectangles of 5 numbers (x y width height weight) in \(place)",
                                            found: "\(values.count)")
             }
-            let r = Feature.WeightedRect(x: Int(values[0]), y: Int(values[1]), width: Int(values[2]), height: Int(values[3]),
-                                         weight: Float(values[4]))
+            guard let x = Self.index(values[0]), let y = Self.index(values[1]), let width = Self.index(values[2]), let height = Self.index(values[3]) else {
+                throw CascadeError.invalid(path: path, expected: "whole-number rectangles in \(place)",
+                                           found: values.prefix(4).map { String($0) }.joined(separator: " "))
+            }
+            let r = Feature.WeightedRect(x: x, y: y, width: width, height: height, weight: Float(values[4]))
             if dropsEmptyThird && index >= 2 && abs(r.weight) < Float.ulpOfOne { break }
             guard r.x >= 0, r.y >= 0, r.width >= 0, r.height >= 0, r.x + r.width <= window.width, r.y + r.height <= window.height else {
                 throw CascadeError.invalid(path: path, expected: "feature rectangles inside the \(window.width)x\(window.height) window",
@@ -202,10 +223,9 @@ public struct HaarCascade: Sendable {
     /// the order they appear, a third rectangle dropped when its weight is zero.
     private init(haartraining cascade: XMLElement, path: String, required: (XMLElement, String) throws -> XMLElement) throws {
         let size = try required(cascade, "size").numbers
-        guard size.count == 2, size[0] > 2, size[1] > 2 else {
-            throw CascadeError.invalid(path: path, expected: "a <size> of two numbers above 2", found: "\(size)")
+        guard size.count == 2, let width = Self.windowSide(size[0]), let height = Self.windowSide(size[1]) else {
+            throw CascadeError.invalid(path: path, expected: "a <size> of two whole numbers from 3 to \(Self.largestWindow)", found: "\(size)")
         }
-        let width = Int(size[0]), height = Int(size[1])
         var stages: [Stage] = [], trees: [Tree] = [], nodes: [Node] = [], leaves: [Float] = [], features: [Feature] = []
         for (stageIndex, stageElement) in try required(cascade, "stages").children.enumerated() {
             let (stage, weak) = try Self.stage(stageElement, index: stageIndex, threshold: "stage_threshold", weak: "trees",
@@ -235,7 +255,7 @@ public struct HaarCascade: Sendable {
                             leaves.append(Float(leaf))
                             return -(leaves.count - 1 - firstLeaf)
                         }
-                        guard let next = nodeElement.child(node)?.numbers.first.map(Int.init), next > 0, next < treeNodes.count else {
+                        guard let next = nodeElement.child(node)?.numbers.first.flatMap(Self.index), next > 0, next < treeNodes.count else {
                             throw CascadeError.invalid(path: path, expected: "<\(value)> or a valid <\(node)> in \(place)", found: "neither")
                         }
                         return next

@@ -15,9 +15,12 @@ public final class KerasModel: Sendable {
         /// Fold each BatchNormalization into the convolution before it, and an Activation into the layer
         /// before it (when that layer has no activation of its own and feeds nothing else).
         public var foldBatchNormalization: Bool
+        /// The most bytes the weights may take, and separately the activations of one inference.
+        public var memoryLimit: Int
 
-        public init(foldBatchNormalization: Bool = true) {
+        public init(foldBatchNormalization: Bool = true, memoryLimit: Int = ModelLimits.defaultBytes) {
             self.foldBatchNormalization = foldBatchNormalization
+            self.memoryLimit = memoryLimit
         }
     }
 
@@ -68,7 +71,9 @@ public final class KerasModel: Sendable {
         kerasVersion = try root.stringAttribute("keras_version") ?? "unknown"
         let major = Int(kerasVersion.split(separator: ".").first ?? "") ?? 2
         let graph = try ModelConfig(json: json, path: path)
-        let weights = try WeightStore(file: file)
+        let weights = try WeightStore(file: file, limit: options.memoryLimit)
+        var activations = ByteBudget(limit: options.memoryLimit, what: "activations")
+        try activations.take(floats: ModelLimits.elementCount(graph.inputShape) ?? Int.max, path: path, for: "the input")
 
         // Build each layer once its inputs' shapes are known (file order is topological in Keras; check it).
         var shapes: [String: [Int]] = [:]
@@ -92,6 +97,11 @@ public final class KerasModel: Sendable {
             let spec = LayerSpec(path: path, name: node.name, kerasClass: node.kerasClass, config: node.config,
                                  weights: try weights.weights(of: node.name), inputShapes: inputShapes, kerasMajorVersion: major)
             let layer = try make(spec)
+            guard let outputCount = ModelLimits.elementCount(layer.outputShape) else {
+                throw ModelError.shapeMismatch(path: path, layer: node.name, expected: "an output of at least one value",
+                                               found: kerasShape(layer.outputShape))
+            }
+            try activations.take(floats: outputCount, path: path, for: "layer '\(node.name)'")
             shapes[node.name] = layer.outputShape
             built.append((node, layer))
         }
@@ -238,13 +248,15 @@ public final class InferenceSession {
 }
 
 /// A layer's weights, found through its group's `weight_names` attribute (never by guessing paths).
-struct WeightStore {
+final class WeightStore {
     let file: HDF5File
     let base: String
     let layerNames: Set<String>
+    private var budget: ByteBudget
 
-    init(file: HDF5File) throws {
+    init(file: HDF5File, limit: Int) throws {
         self.file = file
+        budget = ByteBudget(limit: limit, what: "weights")
         // A full-model save keeps weights under /model_weights; very old files kept them at the root.
         base = file.exists("/model_weights") ? "/model_weights" : "/"
         let group = base == "/" ? file.root : try file.group(base)
@@ -258,7 +270,7 @@ struct WeightStore {
         let group = try file.group(groupPath)
         var weights: [String: LayerSpec.Weight] = [:]
         for weightName in try group.stringArrayAttribute("weight_names") {
-            let (shape, values) = try file.floatDataset(groupPath + "/" + weightName)
+            let (shape, values) = try file.floatDataset(groupPath + "/" + weightName, budget: &budget)
             var key = String(weightName.split(separator: "/").last ?? Substring(weightName))
             if let colon = key.firstIndex(of: ":") { key = String(key[..<colon]) }
             weights[key] = LayerSpec.Weight(shape: shape, values: values)

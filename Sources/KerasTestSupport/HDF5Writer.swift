@@ -5,7 +5,7 @@ import KerasModel
 /// Writes an HDF5 file from the JSON description `scripts/reference/h5_to_json.py` makes of a Keras file,
 /// so that test models are kept as text and rebuilt when the tests run. String attributes become
 /// variable-length strings, string arrays fixed-length NULLPAD arrays (as h5py and Keras write them),
-/// empty arrays empty float attributes, datasets 32-bit floats.
+/// empty arrays empty float attributes, datasets 32-bit floats (declared only, when they have no values).
 public enum HDF5Writer {
     public struct Description: Decodable {
         struct Group: Decodable {
@@ -35,6 +35,27 @@ public enum HDF5Writer {
         let description: String
     }
 
+    /// Writes the model described at `descriptionFile` into a new temporary folder after `change` edited the
+    /// description (as JSON objects) and `config` the model config it holds; returns the file's path.
+    public static func crafted(from descriptionFile: URL, change: (inout [String: Any]) -> Void = { _ in },
+                               config: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        var description = try JSONSerialization.jsonObject(with: Data(contentsOf: descriptionFile)) as? [String: Any] ?? [:]
+        var attributes = description["attributes"] as? [String: Any] ?? [:]
+        if let text = attributes["model_config"] as? String,
+           var modelConfig = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
+            config(&modelConfig)
+            attributes["model_config"] = String(decoding: try JSONSerialization.data(withJSONObject: modelConfig), as: UTF8.self)
+            description["attributes"] = attributes
+        }
+        change(&description)
+        let decoded = try JSONDecoder().decode(Description.self, from: try JSONSerialization.data(withJSONObject: description))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-models-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("crafted.h5").path
+        try write(decoded, to: path)
+        return path
+    }
+
     public static func write(_ description: Description, to path: String) throws {
         let errorPrinting = HDF5ErrorPrinting.silence()
         defer { errorPrinting.restore() }
@@ -56,6 +77,8 @@ public enum HDF5Writer {
             let space = try HDF5Handle(H5Screate_simple(Int32(dims.count), &dims, nil), .dataspace, or: failure("a dataspace"))
             let handle = try HDF5Handle(H5Dcreate2(file.id, dataset.path, chdf5_native_float(), space.id, links.id, chdf5_default(),
                                                    chdf5_default()), .dataset, or: failure("dataset \(dataset.path)"))
+            // A dataset given a shape but no values is declared and never written (a crafted file's trick).
+            if dataset.values.isEmpty { continue }
             let status = dataset.values.withUnsafeBytes {
                 H5Dwrite(handle.id, chdf5_native_float(), chdf5_s_all(), chdf5_s_all(), chdf5_default(), $0.baseAddress)
             }

@@ -224,6 +224,44 @@ import VideoIO
         }
     }
 
+    static func tinyCascade(window: String = "24", rect: String = "6 4 12 9 -1.", nodes: String = "0 -1 0 0.5") -> String {
+        """
+        <opencv_storage><cascade><stageType>BOOST</stageType><featureType>HAAR</featureType>
+        <height>\(window)</height><width>\(window)</width><featureParams><maxCatCount>0</maxCatCount></featureParams>
+        <stages><_><stageThreshold>-1</stageThreshold><weakClassifiers><_><internalNodes>\(nodes)</internalNodes>
+        <leafValues>1 -1</leafValues></_></weakClassifiers></_></stages>
+        <features><_><rects><_>\(rect)</_><_>6 7 12 3 3.</_></rects></_></features></cascade></opencv_storage>
+        """
+    }
+
+    /// Numbers that do not fit an index (NaN, infinities, 1e30, fractions) are errors naming the file, never a trap.
+    @Test(arguments: [
+        ("24", "nan 4 12 9 -1.", "0 -1 0 0.5"), ("24", "1e30 4 12 9 -1.", "0 -1 0 0.5"), ("24", "6 4 inf 9 -1.", "0 -1 0 0.5"),
+        ("24", "6.5 4 12 9 -1.", "0 -1 0 0.5"), ("24", "6 4 12 9 -1.", "0 -1 1e30 0.5"), ("24", "6 4 12 9 -1.", "0 nan 0 0.5"),
+        ("1e30", "6 4 12 9 -1.", "0 -1 0 0.5"), ("100000", "6 4 12 9 -1.", "0 -1 0 0.5"), ("inf", "6 4 12 9 -1.", "0 -1 0 0.5"),
+    ])
+    func absurdNumbersAreRefused(window: String, rect: String, nodes: String) throws {
+        let path = try write(Self.tinyCascade(window: window, rect: rect, nodes: nodes))
+        do {
+            _ = try HaarCascade(path: path)
+            Issue.record("a cascade with \(window) / \(rect) / \(nodes) loaded")
+        } catch let error as CascadeError {
+            #expect(error.description.hasPrefix("\(path): "), "\(error)")
+        }
+        #expect(throws: Never.self) { try HaarCascade(path: try write(Self.tinyCascade())) }
+    }
+
+    @Test func deeplyNestedXMLIsRefused() throws {
+        let depth = 100_000
+        let path = try write("<opencv_storage>" + String(repeating: "<a>", count: depth) + String(repeating: "</a>", count: depth) + "</opencv_storage>")
+        do {
+            _ = try HaarCascade(path: path)
+            Issue.record("a 100,000-deep document loaded")
+        } catch let error as CascadeError {
+            #expect(error.description.hasPrefix("\(path): "), "\(error)")
+        }
+    }
+
     @Test func notACascade() throws {
         let path = try write("<opencv_storage><something/></opencv_storage>")
         #expect(throws: CascadeError.invalid(path: path, expected: "a <stageType> element in <something>", found: "none")) {

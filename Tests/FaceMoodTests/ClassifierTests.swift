@@ -3,6 +3,7 @@ import Testing
 @testable import FaceMood
 import Imaging
 import KerasModel
+import KerasTestSupport
 @testable import TimelineOutputs
 import VideoIO
 
@@ -44,6 +45,29 @@ import VideoIO
         #expect(fields.count == 10)
         #expect(fields[1] == "happy")
         #expect(fields.dropFirst(2).allSatisfy { $0.split(separator: ".").last?.count == 6 })
+    }
+}
+
+@Suite struct NonFiniteOutputTests {
+    /// Logits pushed to infinity make softmax NaN: the classifier refuses to hand such values on.
+    @Test func aModelThatOutputsNaNIsAnErrorNamingIt() throws {
+        let description = URL(fileURLWithPath: try TestPaths.repository("Tests/Fixtures/keras/vgg48_sequential.h5.json"))
+        let path = try HDF5Writer.crafted(from: description, change: { description in
+            var datasets = description["datasets"] as! [[String: Any]]
+            for index in datasets.indices where (datasets[index]["path"] as! String).hasSuffix("predictions/kernel") {
+                let count = (datasets[index]["values"] as! [Any]).count
+                datasets[index]["values"] = [Float](repeating: 3e38, count: count)
+            }
+            description["datasets"] = datasets
+        })
+        let classifier = try EmotionClassifier(modelPath: path)
+        let face = try GrayImage(width: 48, height: 48, pixels: [UInt8](repeating: 128, count: 48 * 48))
+        do {
+            _ = try classifier.classify(face: face)
+            Issue.record("non-finite probabilities were returned")
+        } catch {
+            #expect("\(error)".hasPrefix("\(path): expected finite class scores, found "), "\(error)")
+        }
     }
 }
 

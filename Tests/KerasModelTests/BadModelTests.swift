@@ -60,6 +60,54 @@ import Testing
         }
     }
 
+    /// A small file declaring a 2^27 × 2^27 weight (256 PB of floats) it never stores.
+    @Test func hugeDeclaredDatasetIsRefusedBeforeAllocating() throws {
+        let path = try Fixtures.craftedKerasFile("dense_activations.h5", change: { description in
+            var datasets = description["datasets"] as! [[String: Any]]
+            datasets[1]["shape"] = [1 << 27, 1 << 27]
+            datasets[1]["values"] = [Float]()
+            description["datasets"] = datasets
+        })
+        let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+        #expect(size < 64 * 1024)
+        do {
+            _ = try KerasModel(path: path)
+            Issue.record("a model declaring 256 PB of weights loaded")
+        } catch let error as ModelError {
+            #expect(error.description.contains("expected weights of at most 1073741824 bytes"), "\(error)")
+        }
+    }
+
+    @Test(arguments: [[100_000, 100_000], [0, 10], [-1, 10], [1e30, 1]] as [[Double]])
+    func absurdInputShapesAreRefused(shape: [Double]) throws {
+        let path = try Fixtures.craftedKerasFile("dense_activations.h5", config: { modelConfig in
+            var config = modelConfig["config"] as! [String: Any]
+            var layers = config["layers"] as! [[String: Any]]
+            var input = layers[0]["config"] as! [String: Any]
+            input["batch_shape"] = [NSNull()] + shape.map { NSNumber(value: $0) }
+            layers[0]["config"] = input
+            config["layers"] = layers
+            modelConfig["config"] = config
+        })
+        do {
+            _ = try KerasModel(path: path)
+            Issue.record("a model with input shape \(shape) loaded")
+        } catch let error as ModelError {
+            #expect(error.description.hasPrefix(path + ": "), "\(error)")
+        }
+    }
+
+    @Test func activationsBeyondTheLimitAreRefused() throws {
+        let path = try Fixtures.craftedKerasFile("vgg48_sequential.h5")
+        #expect(throws: Never.self) { try KerasModel(path: path) }
+        do {
+            _ = try KerasModel(path: path, options: .init(memoryLimit: 16 * 1024))
+            Issue.record("a model over its memory limit loaded")
+        } catch let error as ModelError {
+            #expect(error.description.contains("of at most 16384 bytes"), "\(error)")
+        }
+    }
+
     @Test func wrongInputSize() throws {
         let model = try KerasModel(path: try Fixtures.defaultModel)
         #expect(throws: ModelError.input(expected: "4096 values for shape (None, 64, 64, 1)", found: "10")) {

@@ -20,6 +20,12 @@ enum Fixtures {
         return path
     }
 
+    /// A test model rebuilt from its description, edited first (see `HDF5Writer.crafted`).
+    static func craftedKerasFile(_ name: String, change: (inout [String: Any]) -> Void = { _ in },
+                                 config: (inout [String: Any]) -> Void = { _ in }) throws -> String {
+        try HDF5Writer.crafted(from: keras.appendingPathComponent(name + ".json"), change: change, config: config)
+    }
+
     static var defaultModel: String {
         get throws {
             let path = root.appendingPathComponent("models/emotion_model.hdf5").path

@@ -30,8 +30,9 @@ enum JSONValue: Equatable, Sendable, Decodable {
     var bool: Bool? { if case let .bool(value) = self { return value }; return nil }
     var isNull: Bool { self == .null }
 
+    /// A whole number within `ModelLimits.configInteger`; nil for anything else (fractions, 1e30, NaN).
     var int: Int? {
-        guard let double, double.rounded() == double else { return nil }
+        guard let double, double.rounded() == double, abs(double) <= Double(ModelLimits.configInteger) else { return nil }
         return Int(double)
     }
 

@@ -131,10 +131,11 @@ struct ModelConfig {
         (config["batch_input_shape"] ?? config["batch_shape"]).flatMap(shapeWithoutBatch)
     }
 
+    /// The per-sample shape; nil unless every dimension is a whole number from 1 to `ModelLimits.inputDimension`.
     static func shapeWithoutBatch(_ value: JSONValue) -> [Int]? {
         guard let axes = value.array, axes.count >= 2 else { return nil }
         let dims = axes.dropFirst().map(\.int)
-        guard dims.allSatisfy({ $0 != nil }) else { return nil }
+        guard dims.allSatisfy({ $0.map { (1...ModelLimits.inputDimension).contains($0) } ?? false }) else { return nil }
         return dims.map { $0! }
     }
 }

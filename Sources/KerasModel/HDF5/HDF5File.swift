@@ -41,7 +41,8 @@ final class HDF5File {
     }
 
     /// A float dataset and its shape, converted to 32-bit floats by HDF5.
-    func floatDataset(_ datasetPath: String) throws -> (shape: [Int], values: [Float]) {
+    /// Its size is checked against `budget` before anything is allocated.
+    func floatDataset(_ datasetPath: String, budget: inout ByteBudget) throws -> (shape: [Int], values: [Float]) {
         let missing = ModelError.malformed(path: path, expected: "a weight dataset '\(datasetPath)'", found: "none")
         guard exists(datasetPath) else { throw missing }
         let dataset = try HDF5Handle(H5Dopen2(file.id, datasetPath, chdf5_default()), .dataset, or: missing)
@@ -52,7 +53,17 @@ final class HDF5File {
         }
         let space = try HDF5Handle(H5Dget_space(dataset.id), .dataspace, or: missing)
         let shape = try dimensions(of: space, what: datasetPath)
-        let count = shape.reduce(1, *)
+        let count: Int
+        if shape.contains(0) {
+            count = 0
+        } else {
+            guard let product = ModelLimits.elementCount(shape) else {
+                throw ModelError.malformed(path: path, expected: "a weight dataset of a size that fits in memory",
+                                           found: "'\(datasetPath)' declared as \(shape.map(String.init).joined(separator: "x"))")
+            }
+            count = product
+        }
+        try budget.take(floats: count, path: path, for: "'\(datasetPath)'")
         var values = [Float](repeating: 0, count: count)
         if count > 0 {
             let status = values.withUnsafeMutableBytes {
@@ -67,11 +78,15 @@ final class HDF5File {
 
     func dimensions(of space: HDF5Handle, what: String) throws -> [Int] {
         let rank = H5Sget_simple_extent_ndims(space.id)
-        guard rank >= 0 else {
-            throw ModelError.malformed(path: path, expected: "a simple dataspace for '\(what)'", found: "none")
+        guard rank >= 0, rank <= ModelLimits.datasetRank else {
+            throw ModelError.malformed(path: path, expected: "a simple dataspace of at most \(ModelLimits.datasetRank) dimensions for '\(what)'",
+                                       found: rank < 0 ? "none" : "\(rank) dimensions")
         }
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         H5Sget_simple_extent_dims(space.id, &dims, nil)
+        guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+            throw ModelError.malformed(path: path, expected: "dimensions that fit in memory for '\(what)'", found: "\(dims)")
+        }
         return dims.map { Int($0) }
     }
 }
@@ -103,8 +118,13 @@ struct HDF5Object {
         let attribute = try HDF5Handle(H5Aopen(handle.id, name, chdf5_default()), .attribute, or: failure)
         let type = try HDF5Handle(H5Aget_type(attribute.id), .datatype, or: failure)
         let space = try HDF5Handle(H5Aget_space(attribute.id), .dataspace, or: failure)
-        let count = Int(H5Sget_simple_extent_npoints(space.id))
-        guard H5Tget_class(type.id) == H5T_STRING, count > 0 else { return [] }
+        let points = H5Sget_simple_extent_npoints(space.id)
+        guard H5Tget_class(type.id) == H5T_STRING, points > 0 else { return [] }
+        // Keras stores at most a few thousand names, and its config as one string.
+        guard points <= 1 << 20 else {
+            throw ModelError.malformed(path: file.path, expected: "at most \(1 << 20) strings in attribute '\(name)'", found: "\(points)")
+        }
+        let count = Int(points)
 
         if H5Tis_variable_str(type.id) > 0 {
             let memoryType = try HDF5Handle(H5Tcopy(chdf5_c_s1()), .datatype, or: failure)
@@ -117,6 +137,11 @@ struct HDF5Object {
 
         // Fixed-length strings may fill their whole width with no terminating NUL.
         let width = H5Tget_size(type.id)
+        guard width > 0, width.multipliedReportingOverflow(by: count).partialValue <= 1 << 28,
+              !width.multipliedReportingOverflow(by: count).overflow else {
+            throw ModelError.malformed(path: file.path, expected: "string attribute '\(name)' of at most \(1 << 28) bytes",
+                                       found: "\(count) strings of \(width) bytes")
+        }
         let memoryType = try HDF5Handle(H5Tcopy(chdf5_c_s1()), .datatype, or: failure)
         H5Tset_size(memoryType.id, width)
         H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD)

@@ -9,17 +9,18 @@ struct Reshape: Layer {
         try spec.requireChannelsLast()
         name = spec.name
         kerasClass = "Flatten"
-        outputShape = [try spec.singleInputShape.reduce(1, *)]
+        guard let count = ModelLimits.elementCount(try spec.singleInputShape) else { throw spec.invalid("input shape") }
+        outputShape = [count]
     }
 
     init(reshape spec: LayerSpec) throws {
         name = spec.name
         kerasClass = "Reshape"
-        let count = try spec.singleInputShape.reduce(1, *)
-        guard var target = spec.config["target_shape"]?.array?.map({ $0.int ?? -1 }) else { throw spec.invalid("target_shape") }
-        let known = target.filter { $0 != -1 }.reduce(1, *)
+        guard let count = ModelLimits.elementCount(try spec.singleInputShape) else { throw spec.invalid("input shape") }
+        guard var target = spec.config["target_shape"]?.array?.map({ $0.int ?? 0 }) else { throw spec.invalid("target_shape") }
+        let known = ModelLimits.elementCount(target.filter { $0 != -1 }) ?? 0
         if let unknown = target.firstIndex(of: -1), known > 0 { target[unknown] = count / known }
-        guard target.reduce(1, *) == count, target.allSatisfy({ $0 > 0 }) else {
+        guard ModelLimits.elementCount(target) == count else {
             throw ModelError.shapeMismatch(path: spec.path, layer: spec.name, expected: "a target shape holding \(count) values",
                                            found: spec.config["target_shape"]?.summary ?? "none")
         }
