@@ -17,7 +17,7 @@ export FACEMOOD_NATIVE := 1
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
 
-.PHONY: all deps assets test-media build run test bench bench-opencv install clean goldens python-venv
+.PHONY: all deps assets test-media build build-debug run test test-asan test-tsan fuzz bench bench-opencv install clean goldens python-venv
 
 all: build
 
@@ -48,6 +48,23 @@ run: deps assets build
 test: deps assets test-media
 	$(SWIFT) test
 	scripts/test-embedding.sh
+
+# The whole suite under AddressSanitizer, in its own build folder.
+test-asan: deps assets test-media
+	SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan
+
+# The tests that run threads (the pipeline, the public API, the command line with its signals, the overlay)
+# under ThreadSanitizer; the golden detector and CNN tests are single-threaded and too slow under it.
+TSAN_TESTS := SearchModeTests|EmbeddingTests|CommandLineTests|OverlayTests|EndToEndTests
+test-tsan: deps assets test-media
+	SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
+# libFuzzer on the cascade, timeline and Keras model readers, FUZZ_SECONDS (60) each.
+fuzz: deps assets test-media build-debug
+	scripts/fuzz.sh
+
+build-debug:
+	$(SWIFT) build --product facemood
 
 bench: deps assets
 	$(SWIFT) build -c release --product facemood-bench
@@ -80,4 +97,4 @@ python-venv:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
 
 clean:
-	rm -rf .build out samples/generated
+	rm -rf .build .build-asan .build-tsan .build-fuzz .build-portable out samples/generated .cache/fuzz

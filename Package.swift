@@ -28,6 +28,8 @@ let package = Package(
     products: [
         .executable(name: "facemood", targets: ["facemood"]),
         .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs"]),
+        // Writes Keras test models from JSON descriptions: for this repository's tests and fuzzers only.
+        .library(name: "KerasTestSupport", targets: ["KerasTestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -59,7 +59,8 @@ public struct HaarCascade: Sendable {
         try self.init(xml: data, path: path)
     }
 
-    init(xml data: Data, path: String) throws {
+    /// A cascade from XML already in memory; `path` names it in errors.
+    public init(xml data: Data, path: String) throws {
         let root = try XMLElement.parse(data, path: path)
         guard root.name == "opencv_storage" else {
             throw CascadeError.invalid(path: path, expected: "an <opencv_storage> document", found: "<\(root.name)>")

@@ -4,7 +4,7 @@ import KerasModel
 
 /// Writes an HDF5 file from the JSON description `scripts/reference/h5_to_json.py` makes of a Keras file,
 /// so that test models are kept as text and rebuilt when the tests run. String attributes become
-/// variable-length strings, string arrays fixed-length NULLPAD arrays (as h5py and Keras write them),
+/// variable-length UTF-8 strings, string arrays fixed-length NULLPAD arrays (as h5py and Keras write them),
 /// empty arrays empty float attributes, datasets 32-bit floats (declared only, when they have no values).
 public enum HDF5Writer {
     public struct Description: Decodable {
@@ -73,6 +73,16 @@ public enum HDF5Writer {
             try setAttributes(group.attributes, on: object.id, failure: failure)
         }
         for dataset in description.datasets {
+            // The values must fill the shape exactly (HDF5 reads the whole declared size from the buffer).
+            var elements = 1
+            for dimension in dataset.shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: max(dimension, 0))
+                guard dimension >= 0, dataset.shape.count <= 32, !overflow else { throw failure("dataset \(dataset.path): shape \(dataset.shape)") }
+                elements = product
+            }
+            guard dataset.values.isEmpty || dataset.values.count == elements else {
+                throw failure("dataset \(dataset.path): \(dataset.values.count) values for shape \(dataset.shape)")
+            }
             var dims = dataset.shape.map { hsize_t($0) }
             let space = try HDF5Handle(H5Screate_simple(Int32(dims.count), &dims, nil), .dataspace, or: failure("a dataspace"))
             let handle = try HDF5Handle(H5Dcreate2(file.id, dataset.path, chdf5_native_float(), space.id, links.id, chdf5_default(),
@@ -93,6 +103,8 @@ public enum HDF5Writer {
             case let .text(text):
                 let type = try HDF5Handle(H5Tcopy(chdf5_c_s1()), .datatype, or: failure("attribute \(name)"))
                 H5Tset_size(type.id, chdf5_variable())
+                // As h5py writes a Python str (Keras 3's model_config): variable-length UTF-8.
+                H5Tset_cset(type.id, H5T_CSET_UTF8)
                 let space = try HDF5Handle(H5Screate(H5S_SCALAR), .dataspace, or: failure("attribute \(name)"))
                 let attribute = try HDF5Handle(H5Acreate2(object, name, type.id, space.id, chdf5_default(), chdf5_default()),
                                                .attribute, or: failure("attribute \(name)"))

@@ -55,14 +55,27 @@ public final class EmotionOverlay {
         drawPanel(annotation, on: &image, textSize: textSize, unit: unit)
     }
 
-    private func drawPanel(_ annotation: Annotation, on image: inout RGBImage, textSize: Int, unit: Double) {
+    /// The panel's rectangle on a frame of this size (top left); nothing else is drawn without a face.
+    public func panelArea(width: Int, height: Int) -> FaceBox {
+        let layout = panelLayout(unit: Double(min(width, height)) / 360)
+        return FaceBox(x: layout.margin, y: layout.margin, width: layout.width, height: layout.height)
+    }
+
+    private func panelLayout(unit: Double) -> (margin: Int, textSize: Int, rowHeight: Int, labelWidth: Int, barWidth: Int, width: Int, height: Int) {
+        let textSize = max(11, Int((13 * unit).rounded()))
         let margin = max(4, Int(6 * unit))
         let rowHeight = textSize + max(3, textSize / 3)
         let labelWidth = labels.map { font.width(of: $0, size: textSize) }.max() ?? 0
         let barWidth = max(40, Int(70 * unit))
         let percentWidth = font.width(of: "100%", size: textSize)
-        let panelWidth = margin * 4 + labelWidth + barWidth + percentWidth
-        let panelHeight = margin * 2 + rowHeight * labels.count
+        return (margin, textSize, rowHeight, labelWidth, barWidth, margin * 4 + labelWidth + barWidth + percentWidth,
+                margin * 2 + rowHeight * labels.count)
+    }
+
+    private func drawPanel(_ annotation: Annotation, on image: inout RGBImage, textSize: Int, unit: Double) {
+        let layout = panelLayout(unit: unit)
+        let margin = layout.margin, rowHeight = layout.rowHeight, labelWidth = layout.labelWidth, barWidth = layout.barWidth
+        let panelWidth = layout.width, panelHeight = layout.height
         image.fill(x: margin, y: margin, width: panelWidth, height: panelHeight, color: .black, alpha: 150)
         for (index, label) in labels.enumerated() {
             let top = margin * 2 + index * rowHeight

@@ -262,6 +262,16 @@ import VideoIO
         }
     }
 
+    /// Inputs `make fuzz` found (Tests/Fixtures/fuzz/cascade): each is refused with an error, never a crash.
+    @Test func inputsTheFuzzerFoundAreRefused() throws {
+        let folder = TestRoot.path("Tests/Fixtures/fuzz/cascade")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            #expect(throws: CascadeError.self, "\(file)") { try HaarCascade(path: folder + "/" + file) }
+        }
+    }
+
     @Test func notACascade() throws {
         let path = try write("<opencv_storage><something/></opencv_storage>")
         #expect(throws: CascadeError.invalid(path: path, expected: "a <stageType> element in <something>", found: "none")) {

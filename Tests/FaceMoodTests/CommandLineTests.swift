@@ -220,4 +220,28 @@ enum FaceMoodBinary {
             == "facemood: \(input): expected at least one video frame, found none (the stream holds no decodable picture)")
         #expect(FaceMoodBinary.files(in: folder).isEmpty)
     }
+
+    /// A disk that fills mid-run, simulated with a file-size limit (writes then fail with EFBIG): one error
+    /// line naming the output, exit 1, and nothing left behind — no partial overlay, no timelines, no crash.
+    @Test(arguments: [["--overlay"], ["--exact", "--overlay"]])
+    func aFullDiskLeavesNothingBehind(options: [String]) throws {
+        let folder = try TestPaths.temporaryFolder()
+        let input = try TestPaths.repository("samples/media/WolfgangLanger_Pexels.mp4")
+        let command = "trap '' XFSZ; ulimit -f 300; exec '\(FaceMoodBinary.path)' analyze '\(input)' -o '\(folder.path)' --quiet "
+            + options.joined(separator: " ")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        let lines = stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2, "\(stderr)")
+        #expect(lines.first?.hasPrefix("facemood: \(folder.path)/WolfgangLanger_Pexels.overlay.mp4: ") == true, "\(stderr)")
+        #expect(lines.last == "facemood: 1 of 1 input failed: \(input)")
+        #expect(FaceMoodBinary.files(in: folder).isEmpty, "left behind: \(FaceMoodBinary.files(in: folder))")
+    }
 }

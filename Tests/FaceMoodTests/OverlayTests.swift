@@ -29,11 +29,16 @@ import VideoIO
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ffprobe", "-v", "error"] + arguments
-        let pipe = Pipe()
+        let pipe = Pipe(), errors = Pipe()
         process.standardOutput = pipe
+        process.standardError = errors
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSetupError("ffprobe \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(message)")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -134,11 +139,16 @@ import VideoIO
         let color = EmotionOverlay.palette[produced.labels.firstIndex(of: emotion)!]
         let onFace = Self.boxColorIsAt(try #require(drawn[faceRow.frame]), box: box, color: color)
         #expect(onFace, "box outline at \(box)")
-        // Without a face nothing is drawn outside the panel (top left): the frame equals the source up to coding noise.
+        // Without a face nothing is drawn outside the panel (top left): everywhere else the frame equals the
+        // source up to coding noise, right of the panel over the whole height and below it over the whole width.
         let frame = try #require(drawn[emptyRow.frame]), original = try #require(source[emptyRow.frame])
-        let below = FaceBox(x: 0, y: frame.height / 2, width: frame.width, height: frame.height / 2)
-        let difference = Self.difference(frame, original, region: below)
-        #expect(difference < 4)
+        let panel = EmotionOverlay(labels: produced.labels, font: try FontRenderer()).panelArea(width: frame.width, height: frame.height)
+        let right = FaceBox(x: panel.x + panel.width + 2, y: 0, width: frame.width - panel.x - panel.width - 2, height: frame.height)
+        let below = FaceBox(x: 0, y: panel.y + panel.height + 2, width: frame.width, height: frame.height - panel.y - panel.height - 2)
+        #expect(Self.difference(frame, original, region: right) < 3, "right of the panel")
+        #expect(Self.difference(frame, original, region: below) < 3, "below the panel")
+        // And the panel itself is there: its area differs from the source.
+        #expect(Self.difference(frame, original, region: panel) > 10, "the panel is drawn")
     }
 
     @Test func rotatedInputIsUprightWithTheBoxOnTheFace() throws {

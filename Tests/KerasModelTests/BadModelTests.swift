@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KerasTestSupport
 @testable import KerasModel
 
 @Suite struct BadModelTests {
@@ -105,6 +106,21 @@ import Testing
             Issue.record("a model over its memory limit loaded")
         } catch let error as ModelError {
             #expect(error.description.contains("of at most 16384 bytes"), "\(error)")
+        }
+    }
+
+    /// Inputs `make fuzz` found (Tests/Fixtures/fuzz/keras), replayed as the harness runs them.
+    @Test func inputsTheFuzzerFoundAreRefused() throws {
+        let folder = Fixtures.root.appendingPathComponent("Tests/Fixtures/fuzz/keras")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(!files.isEmpty)
+        for file in files {
+            let description = try JSONDecoder().decode(HDF5Writer.Description.self, from: Data(contentsOf: folder.appendingPathComponent(file)))
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString).h5").path
+            #expect(throws: (any Error).self, "\(file)") {
+                try HDF5Writer.write(description, to: path)
+                _ = try KerasModel(path: path)
+            }
         }
     }
 

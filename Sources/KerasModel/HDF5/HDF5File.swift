@@ -129,6 +129,8 @@ struct HDF5Object {
         if H5Tis_variable_str(type.id) > 0 {
             let memoryType = try HDF5Handle(H5Tcopy(chdf5_c_s1()), .datatype, or: failure)
             H5Tset_size(memoryType.id, chdf5_variable())
+            // HDF5 converts no strings between character sets: read UTF-8 (h5py's and Keras 3's) as UTF-8.
+            H5Tset_cset(memoryType.id, H5Tget_cset(type.id))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             guard H5Aread(attribute.id, memoryType.id, &pointers) >= 0 else { throw failure }
             defer { for pointer in pointers { H5free_memory(pointer) } }
@@ -145,6 +147,7 @@ struct HDF5Object {
         let memoryType = try HDF5Handle(H5Tcopy(chdf5_c_s1()), .datatype, or: failure)
         H5Tset_size(memoryType.id, width)
         H5Tset_strpad(memoryType.id, H5T_STR_NULLPAD)
+        H5Tset_cset(memoryType.id, H5Tget_cset(type.id))
         var bytes = [UInt8](repeating: 0, count: width * count)
         guard H5Aread(attribute.id, memoryType.id, &bytes) >= 0 else { throw failure }
         return (0..<count).map { index in

@@ -22,6 +22,17 @@ public enum TimelineReader {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TimelineError(path: path, message: "expected a timeline written by facemood analyze, found no readable file")
         }
+        return try read(data: data, path: path, row: row, labelsRead: labelsRead)
+    }
+
+    /// The labels and rows of a timeline held in memory: JSON when `path` ends in `.json`, else CSV.
+    public static func read(data: Data, path: String) throws -> (labels: [String], rows: [TimelineRow]) {
+        var rows: [TimelineRow] = []
+        let labels = try read(data: data, path: path, row: { rows.append($0) })
+        return (labels, rows)
+    }
+
+    static func read(data: Data, path: String, row: (TimelineRow) -> Void, labelsRead: ([String]) -> Void = { _ in }) throws -> [String] {
         if path.lowercased().hasSuffix(".json") {
             return try read(json: data, path: path, row: row, labelsRead: labelsRead)
         }
