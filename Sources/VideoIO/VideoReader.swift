@@ -178,6 +178,10 @@ public final class VideoReader {
     }
 
     private func makeFrame(from frame: UnsafeMutablePointer<AVFrame>) throws -> VideoFrame {
+        guard ImageLimits.pixelCount(width: Int(frame.pointee.width), height: Int(frame.pointee.height)) != nil else {
+            throw VideoError.decodeFailed(path: path, framesDecoded: framesDecoded,
+                                          reason: "expected a frame of 1 to \(ImageLimits.maximumPixels) pixels, found \(frame.pointee.width)x\(frame.pointee.height)")
+        }
         let bestEffort = frame.pointee.best_effort_timestamp
         let timestamp: Int64? = bestEffort == ffmpegNoTimestamp ? nil : bestEffort
         let time: Double

@@ -167,6 +167,25 @@ import Testing
     }
 }
 
+/// Memory stays flat however long the video: the pipeline's queues keep nothing they have handed on.
+@Suite struct PipelineMemoryTests {
+    final class Payload {}
+
+    @Test func aPoppedItemIsNotKeptWhileOthersWait() {
+        let queue = BlockingQueue<Payload>()
+        weak var first: Payload?
+        do {
+            let item = Payload()
+            first = item
+            queue.push(item)
+            queue.push(Payload())
+            _ = queue.pop()
+        }
+        #expect(first == nil, "the queue still holds the item it handed out")
+        #expect(queue.pop() != nil)
+    }
+}
+
 @Suite struct DetectionIntervalTests {
     @Test func framesOrSecondsAtTheStreamsRate() {
         #expect(DetectionInterval(argument: "10") == .frames(10))

@@ -1,12 +1,15 @@
 import Foundation
 @testable import FaceMood
 @testable import TimelineOutputs
+import VideoIO
 
 enum TestPaths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
     static func repository(_ relative: String) throws -> String {
+        // The library leaves FFmpeg's log level alone; the tests, like the command, want only their own output.
+        FFmpegLog.configure(verbose: false)
         let path = root.appendingPathComponent(relative).path
         guard FileManager.default.fileExists(atPath: path) else {
             throw TestSetupError("\(relative) is missing: run 'make test' (it fetches assets and makes test media)")

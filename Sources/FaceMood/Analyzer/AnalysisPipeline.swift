@@ -123,10 +123,10 @@ final class Slots: @unchecked Sendable {
     }
 }
 
-/// A blocking FIFO; `pop` returns nil once the queue is closed and empty.
+/// A blocking FIFO; `pop` returns nil once the queue is closed and empty. It holds at most a few segments,
+/// and nothing it has handed out: a popped segment's frames are freed as soon as their worker is done.
 final class BlockingQueue<Element>: @unchecked Sendable {
     private var items: [Element] = []
-    private var head = 0
     private var closed = false
     private let condition = NSCondition()
 
@@ -140,15 +140,8 @@ final class BlockingQueue<Element>: @unchecked Sendable {
     func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head == items.count {
-            items.removeAll(keepingCapacity: true)
-            head = 0
-        }
-        return item
+        while items.isEmpty && !closed { condition.wait() }
+        return items.isEmpty ? nil : items.removeFirst()
     }
 
     func close() {
