@@ -79,10 +79,10 @@ public final class EmotionAnalyzer: Sendable {
                     progress: Progress? = nil, clock: StageClock? = nil) throws -> EmotionSummary {
         defer { source.close() }
         var summary = EmotionSummary(labels: labels)
-        let total = source.description.stream.frameCount
+        let total = source.sourceDescription.stream.frameCount
         do {
             try source.prepare(color: sinks.contains { $0.needsColor })
-            let context = self.context(for: source.description)
+            let context = self.context(for: source.sourceDescription)
             for sink in sinks { try sink.start(context) }
             try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
                 summary.add(result)
@@ -93,7 +93,7 @@ public final class EmotionAnalyzer: Sendable {
                 progress?(result.frame + 1, total)
             }
             guard summary.frames > 0 else {
-                throw AnalysisError("\(source.description.path): expected at least one video frame, found none (the stream holds no decodable picture)")
+                throw AnalysisError("\(source.sourceDescription.path): expected at least one video frame, found none (the stream holds no decodable picture)")
             }
             let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities)
             for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
@@ -117,7 +117,7 @@ public final class EmotionAnalyzer: Sendable {
 
     func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
                  consume: (AnalysisPipeline.Analyzed) throws -> Void) throws {
-        let segmentLength = detector.segmentLength(framesPerSecond: source.description.stream.fps)
+        let segmentLength = detector.segmentLength(framesPerSecond: source.sourceDescription.stream.fps)
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
                                  clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
     }

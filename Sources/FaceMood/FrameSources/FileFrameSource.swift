@@ -5,7 +5,7 @@ import VideoIO
 /// so `close()` and `isClosed` may be used from any thread.
 public final class FileFrameSource: FrameSource, @unchecked Sendable {
     public let path: String
-    public let description: SourceDescription
+    public let sourceDescription: SourceDescription
     private var reader: VideoReader?
     private let lock = NSLock()
 
@@ -14,7 +14,7 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
         self.path = path
         let reader = try VideoReader(path: path)
         self.reader = reader
-        description = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
+        sourceDescription = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
                                         averageFrameRate: reader.averageFrameRate, audioSource: path,
                                         videoStartOffset: reader.videoStartOffset)
     }

@@ -7,7 +7,7 @@ import VideoIO
 /// called more than once.
 public protocol FrameSource: AnyObject {
     /// What the source says about its video before the first frame.
-    var description: SourceDescription { get }
+    var sourceDescription: SourceDescription { get }
     /// Called once before the first `nextFrame()`: whether frames must carry colour (for drawing).
     func prepare(color: Bool) throws
     func nextFrame() throws -> VideoFrame?

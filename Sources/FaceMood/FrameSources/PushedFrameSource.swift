@@ -3,11 +3,11 @@ import VideoIO
 /// Frames that the caller decodes itself and hands over one at a time through `next`, which returns nil
 /// at the end. Each frame's `index` should count from 0 in order; its `time` is the caller's clock.
 public final class PushedFrameSource: FrameSource {
-    public let description: SourceDescription
+    public let sourceDescription: SourceDescription
     private var next: (() throws -> VideoFrame?)?
 
     public init(description: SourceDescription, next: @escaping () throws -> VideoFrame?) {
-        self.description = description
+        self.sourceDescription = description
         self.next = next
     }
 

@@ -22,8 +22,8 @@ struct ProbeReport: Sendable, Equatable, Codable {
     /// Describes `source` and, when `countFrames`, decodes the whole stream to count frames.
     init(source: any FrameSource, countFrames: Bool) throws {
         defer { source.close() }
-        path = source.description.path
-        stream = source.description.stream
+        path = source.sourceDescription.path
+        stream = source.sourceDescription.stream
         guard countFrames else { return }
         var count = DecodedCount(frames: 0)
         while let frame = try source.nextFrame() {
