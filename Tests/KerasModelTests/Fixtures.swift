@@ -47,6 +47,8 @@ enum Fixtures {
         let input_shape: [Int]
         let inputs: [[Float]]
         let outputs: [[Float]]
+        /// What the final softmax layer computed before its activation (the small test models only).
+        let logits: [[Float]]?
         let crops: [Crop]?
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KerasModel
 
@@ -11,12 +12,32 @@ import Testing
         let golden = try Fixtures.golden(name + ".golden.json")
         let model = try KerasModel(path: try Fixtures.kerasFile(golden.model), options: .init(foldBatchNormalization: fold))
         #expect(model.inputShape == golden.input_shape)
+        let logits = try #require(golden.logits)
         for (sample, (input, expected)) in zip(golden.inputs, golden.outputs).enumerated() {
             let output = try model.predict(input)
             #expect(output.count == expected.count)
             let worst = Fixtures.largestDifference(output, expected)
             #expect(worst.difference <= Self.tolerance,
                     "\(name) sample \(sample): output[\(worst.index)] = \(worst.ours), TensorFlow \(worst.reference)")
+            // Softmax loses nothing but a constant: centred log-probabilities are the centred logits. On
+            // unsaturated outputs this sees an error in any layer upstream that the probabilities might hide.
+            let ours = Self.centred(output.map { Foundation.log($0) }), reference = Self.centred(logits[sample])
+            let logWorst = Fixtures.largestDifference(ours, reference)
+            #expect(logWorst.difference <= 1e-4, "\(name) sample \(sample): log-probability[\(logWorst.index)] off by \(logWorst.difference)")
+        }
+    }
+
+    static func centred(_ values: [Float]) -> [Float] {
+        let mean = values.reduce(0, +) / Float(values.count)
+        return values.map { $0 - mean }
+    }
+
+    /// A golden must be able to fail: every class of every sample keeps a probability an error would move.
+    @Test(arguments: ["dense_activations", "conv_functional", "vgg48_sequential"])
+    func smallGoldensAreNotSaturated(name: String) throws {
+        let golden = try Fixtures.golden(name + ".golden.json")
+        for output in golden.outputs {
+            #expect(output.min()! > 0.01 && output.max()! < 0.9, "\(name): \(output)")
         }
     }
 

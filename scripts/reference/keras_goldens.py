@@ -3,8 +3,9 @@
 (a) builds small models that together use every layer facemood supports, Sequential and Functional,
     with random but seeded weights, saves them as HDF5 with Keras 3 (legacy .h5 format) and keeps each
     as a JSON description (`<name>.h5.json`, see h5_to_json.py) from which the tests rebuild the file;
-(b) writes seeded inputs and Keras's outputs for them and for the default model (random inputs and
-    real face crops from the sample media, converted to gray by the ffmpeg CLI like facemood does);
+(b) writes seeded inputs and Keras's outputs (and the logits before the final softmax, scaled so that
+    no output is saturated) for them, and for the default model (random inputs and real face crops from
+    the sample media, converted to gray by the ffmpeg CLI like facemood does);
 (c) writes cv2.resize INTER_LINEAR results on 8-bit images, the resize facemood must reproduce.
 
 Run with `make goldens` (creates a virtual environment from requirements.txt beside this file).
@@ -132,17 +133,41 @@ def keep_as_json(path):
     os.remove(path)
 
 
+def final_features(model):
+    """A model giving what the last (softmax Dense) layer reads, to compute its logits."""
+    return keras.Model(model.inputs, model.layers[-1].input)
+
+
+def unsaturate(model, inputs, spread=1.0):
+    """Scales the softmax layer so that its logits spread by about `spread` on `inputs`.
+
+    With random weights the logits grow with depth and the softmax saturates (one-hot to 1e-21), and a
+    saturated output hides a wrong layer at any tolerance. Scaling the last layer keeps every other layer
+    as drawn and leaves every class a probability that an error anywhere upstream would move.
+    """
+    last = model.layers[-1]
+    kernel, bias = last.get_weights()
+    features = final_features(model).predict(inputs, verbose=0)
+    logits = features @ kernel + bias
+    scale = spread / max(float(np.std(logits, axis=1).mean()), 1e-6)
+    last.set_weights([(kernel * scale).astype(np.float32), (bias * scale).astype(np.float32)])
+
+
 def save_case(model, name, inputs):
+    unsaturate(model, inputs)
     path = os.path.join(OUT, name + ".h5")
     model.save(path)
     reloaded = keras.models.load_model(path, compile=False)
     outputs = reloaded.predict(inputs, verbose=0)
+    kernel, bias = reloaded.layers[-1].get_weights()
+    logits = final_features(reloaded).predict(inputs, verbose=0) @ kernel + bias
     keep_as_json(path)
     write_json(name + ".golden.json", {
         "model": name + ".h5",
         "input_shape": list(inputs.shape[1:]),
         "inputs": [f32(sample) for sample in inputs],
         "outputs": [f32(sample) for sample in outputs],
+        "logits": [f32(sample) for sample in logits],
     })
 
 
