@@ -5,17 +5,19 @@ import CFFmpeg
 final class InputContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
 
-    init(path: String) throws {
+    /// Opens `path` (a file, or any URL libavformat reads, such as `pipe:0`); errors name `name`.
+    init(path: String, name: String? = nil) throws {
+        let name = name ?? path
         var context: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_open_input(&context, path, nil, nil)
         guard code >= 0, let opened = context else {
-            throw VideoError.cannotOpen(path: path, reason: ffmpegMessage(code))
+            throw VideoError.cannotOpen(path: name, reason: ffmpegMessage(code))
         }
         pointer = opened
         let infoCode = avformat_find_stream_info(opened, nil)
         if infoCode < 0 {
             // `pointer` is set, so deinit closes the input.
-            throw VideoError.cannotOpen(path: path, reason: ffmpegMessage(infoCode))
+            throw VideoError.cannotOpen(path: name, reason: ffmpegMessage(infoCode))
         }
     }
 

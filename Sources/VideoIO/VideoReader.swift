@@ -61,10 +61,15 @@ public final class VideoReader {
     private let indexedDataEnd: Int64?
     private var pendingError: VideoError?
 
-    public init(path: String, options: Options = Options()) throws {
+    /// The path that reads standard input (any container libavformat can probe from a pipe).
+    public static let standardInput = "-"
+
+    /// Opens `path`, or standard input for `-` (then named "stdin" in errors).
+    public init(path location: String, options: Options = Options()) throws {
+        let path = location == Self.standardInput ? "stdin" : location
         self.path = path
         self.options = options
-        input = try InputContext(path: path)
+        input = try InputContext(path: location == Self.standardInput ? "pipe:0" : location, name: path)
         stream = try Self.bestVideoStream(in: input.pointer, path: path)
         decoder = try CodecContext.decoder(stream: stream, path: path)
         packet = try Packet(path: path)

@@ -9,7 +9,7 @@ struct Analyze: ParsableCommand {
         discussion: "Outputs default to <folder>/<input stem>.emotions.csv and .emotions.json, the folder being -o or the input's."
     )
 
-    @Argument(help: "Video files (or still images).")
+    @Argument(help: "Video files (or still images); - reads standard input (Matroska, MPEG-TS, NUT or another streamable container).")
     var inputs: [String]
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the timelines (created if missing).", valueName: "dir"))
@@ -20,6 +20,9 @@ struct Analyze: ParsableCommand {
 
     @Option(help: ArgumentHelp("JSON timeline path (one input only).", valueName: "file"))
     var json: String?
+
+    @Option(help: ArgumentHelp("Also write one JSON object per frame and line as frames are analysed; '-' is stdout (the summary table then goes to stderr). One input only.", valueName: "file|-"))
+    var ndjson: String?
 
     @Flag(help: "Do not write the CSV timeline.")
     var noCSV = false
@@ -64,8 +67,11 @@ struct Analyze: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if inputs.count > 1 && (csv != nil || json != nil) {
-            throw ValidationError("--csv and --json name one file each; with several inputs use -o DIR")
+        if inputs.count > 1 && (csv != nil || json != nil || ndjson != nil) {
+            throw ValidationError("--csv, --json and --ndjson name one file each; with several inputs use -o DIR")
+        }
+        if inputs.filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("'-' (standard input) can be given once")
         }
         if let margin, !(0...ModelProfile.maximumMargin).contains(margin) {
             throw ValidationError("--margin expects 0 to \(ModelProfile.maximumMargin) pixels, found \(margin)")
@@ -118,15 +124,21 @@ struct Analyze: ParsableCommand {
                                                progress: { done, total in progress.update(done: done, total: total) })
                 progress.finish()
                 if !quiet {
-                    print(summary.table(title: input))
-                    if !outputs.paths.isEmpty { print("  wrote " + outputs.paths.joined(separator: ", ")) }
+                    // With NDJSON on stdout, stdout stays machine-readable and the table goes to stderr.
+                    var report = summary.table(title: input == "-" ? "stdin" : input)
+                    if !outputs.paths.isEmpty { report += "\n  wrote " + outputs.paths.joined(separator: ", ") }
+                    if outputs.ndjson == "-" {
+                        FileHandle.standardError.write(Data((report + "\n").utf8))
+                    } else {
+                        print(report)
+                    }
                 }
             } catch is CancellationError {
                 progress.finish()
                 throw ExitCode(Interruption.exitCode())
             } catch {
                 progress.finish()
-                failures.append(input)
+                failures.append(input == "-" ? "stdin" : input)
                 fail(error)
             }
             if Interruption.signal != nil { throw ExitCode(Interruption.exitCode()) }
@@ -142,6 +154,7 @@ struct Analyze: ParsableCommand {
         if let json { outputs.json = json }
         if noCSV { outputs.csv = nil }
         if noJSON { outputs.json = nil }
+        outputs.ndjson = ndjson
         if overlay || overlayFile != nil {
             outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(for: input, folder: output)
             outputs.overlayOptions = VideoWriterOptions(crf: crf, preset: preset)
@@ -158,6 +171,9 @@ struct Analyze: ParsableCommand {
         }
         if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
         if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+        if let ndjson = outputs.ndjson {
+            sinks.append(NDJSONTimelineSink(output: ndjson == "-" ? StandardOutputText() : try AtomicTextFile(destination: ndjson)))
+        }
         return sinks
     }
 }

@@ -14,10 +14,11 @@ enum FaceMoodBinary {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], interruptAfter: Double? = nil) throws -> Result {
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, standardInput: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let standardInput { process.standardInput = FileHandle(forReadingAtPath: standardInput) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -243,5 +244,29 @@ enum FaceMoodBinary {
         #expect(lines.first?.hasPrefix("facemood: \(folder.path)/WolfgangLanger_Pexels.overlay.mp4: ") == true, "\(stderr)")
         #expect(lines.last == "facemood: 1 of 1 input failed: \(input)")
         #expect(FaceMoodBinary.files(in: folder).isEmpty, "left behind: \(FaceMoodBinary.files(in: folder))")
+    }
+
+    /// `cat clip.mkv | facemood analyze - --ndjson -`: frames from a pipe, one JSON line per frame on stdout
+    /// (the timeline's own frame objects), the table on stderr, and timelines equal to those of the file.
+    @Test func standardInputAndNDJSONOnStandardOutput() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let clip = try TestPaths.repository("samples/generated/clip.mkv")
+        let piped = try FaceMoodBinary.run(["analyze", "-", "-o", folder.path, "--ndjson", "-"], standardInput: clip)
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stderr.hasPrefix("stdin\n  30 frames"), "the table goes to stderr")
+        let lines = piped.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? NSDictionary }
+        let timeline = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("stdin.emotions.json"))) as! [String: Any]
+        let frames = (timeline["frames"] as! [Any]).map { $0 as? NSDictionary }
+        #expect(lines.count == 30 && lines == frames, "one line per frame, each the JSON timeline's frame object")
+        let fromFile = try FaceMoodBinary.run(["analyze", clip, "--csv", folder.appendingPathComponent("file.csv").path, "--no-json", "--quiet"])
+        #expect(fromFile.status == 0)
+        #expect(try timelineRows(csv: folder.appendingPathComponent("stdin.emotions.csv").path)
+            == timelineRows(csv: folder.appendingPathComponent("file.csv").path), "a pipe gives the file's rows and times")
+
+        let garbage = folder.appendingPathComponent("garbage.txt").path
+        try Data("not a video\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let refused = try FaceMoodBinary.run(["analyze", "-", "-o", folder.path], standardInput: garbage)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").first == "facemood: stdin: expected a video or image file, but FFmpeg cannot open it: Invalid data found when processing input")
     }
 }

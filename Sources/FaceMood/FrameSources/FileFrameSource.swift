@@ -1,8 +1,9 @@
 import Foundation
 import VideoIO
 
-/// Frames of a file's best video stream, decoded by libavformat and libavcodec. Its state is behind a lock,
-/// so `close()` and `isClosed` may be used from any thread.
+/// Frames of a file's best video stream, decoded by libavformat and libavcodec; `-` reads standard input
+/// (any container libavformat can probe from a pipe: Matroska, MPEG-TS, NUT, fragmented MP4…). Its state
+/// is behind a lock, so `close()` and `isClosed` may be used from any thread.
 public final class FileFrameSource: FrameSource, @unchecked Sendable {
     public let path: String
     public let sourceDescription: SourceDescription
@@ -15,7 +16,9 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
         let reader = try VideoReader(path: path)
         self.reader = reader
         sourceDescription = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
-                                        averageFrameRate: reader.averageFrameRate, audioSource: path,
+                                        averageFrameRate: reader.averageFrameRate,
+                                        // A pipe cannot be read a second time for its audio.
+                                        audioSource: path == VideoReader.standardInput ? nil : path,
                                         videoStartOffset: reader.videoStartOffset)
     }
 

@@ -11,6 +11,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
     /// The annotated video (box, label, probability bars), with the source's timing and audio.
     public var overlay: String?
     public var overlayOptions = VideoWriter.Options()
+    /// One JSON object per frame and line; `-` is standard output.
+    public var ndjson: String?
 
     public init(csv: String?, json: String?, overlay: String? = nil) {
         self.csv = csv
@@ -18,7 +20,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
         self.overlay = overlay
     }
 
-    public var paths: [String] { [csv, json, overlay].compactMap { $0 } }
+    /// The files written (standard output is not one).
+    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != "-" } }
 
     /// `<folder>/<input stem>.overlay.mp4`.
     public static func defaultOverlay(for input: String, folder: String?) -> String {
@@ -33,7 +36,7 @@ public struct AnalysisOutputs: Sendable, Equatable {
     }
 
     private static func base(for input: String, folder: String?) -> String {
-        let name = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
+        let name = input == VideoReader.standardInput ? "stdin" : URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
         let slash = input.lastIndex(of: "/")
         let inputFolder = slash.map { $0 == input.startIndex ? "/" : String(input[..<$0]) } ?? ""
         let target = folder ?? inputFolder
