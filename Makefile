@@ -17,7 +17,7 @@ export FACEMOOD_NATIVE := 1
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
 
-.PHONY: all deps assets test-media build build-debug run test test-asan test-tsan fuzz bench bench-opencv install clean goldens python-venv
+.PHONY: all deps assets test-media build build-debug run test test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
 
 all: build
 
@@ -60,6 +60,12 @@ test-asan: deps assets test-media
 TSAN_TESTS := EmbeddingTests|interruptedRunLeavesNoPartialFiles|analyzeThenSummarizePrintTheSameTable|oneBadInputDoesNotStopTheOthers
 test-tsan: deps assets test-media
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
+
+# The emotion model and the detector built as a package that depends on facemood builds them (without
+# FACEMOOD_NATIVE): the README's "Speed as a dependency". Compare with `make bench`'s same sections.
+bench-portable: deps assets
+	env -u FACEMOOD_NATIVE $(SWIFT) build -c release --product facemood-bench --scratch-path .build-portable
+	.build-portable/release/facemood-bench $(CURDIR) model detect
 
 # libFuzzer on the cascade, timeline and Keras model readers, FUZZ_SECONDS (60) each.
 fuzz: deps assets test-media build-debug

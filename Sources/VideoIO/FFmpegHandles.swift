@@ -183,7 +183,7 @@ final class OutputContext {
         // The container comes from `formatName`; the context's own name must stay `path`, which muxers reopen
         // (the MP4 muxer does, to move its index to the front).
         let fileExtension = formatName.split(separator: ".").last.map { $0.lowercased() } ?? ""
-        let format = ["mp4", "mov", "mkv"].contains(fileExtension) ? av_guess_format(nil, formatName, nil) : nil
+        let format = VideoWriter.containerExtensions.contains(fileExtension) ? av_guess_format(nil, formatName, nil) : nil
         let code = format == nil ? -1 : avformat_alloc_output_context2(&context, format, nil, path)
         guard code >= 0, let context else {
             throw VideoError.encodeFailed(path: name, reason: "no container for '\(formatName)' (expected .mp4, .mov or .mkv)")

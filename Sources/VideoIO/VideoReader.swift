@@ -171,7 +171,7 @@ public final class VideoReader {
             }
             defer { av_packet_unref(packet.pointer) }
             if continuity != nil, let packetStream = input.pointer.pointee.streams[Int(packet.pointer.pointee.stream_index)] {
-                continuity!.adjust(packet.pointer, stream: packetStream, frameDuration: averageFrameDuration)
+                continuity?.adjust(packet.pointer, stream: packetStream, frameDuration: averageFrameDuration)
             }
             guard packet.pointer.pointee.stream_index == stream.pointee.index else { continue }
             let sent = avcodec_send_packet(decoder.pointer, packet.pointer)

@@ -20,6 +20,9 @@ public final class VideoWriter {
         public static let crfRange = 0...51
     }
 
+    /// The containers written, by file extension.
+    public static let containerExtensions = ["mp4", "mov", "mkv"]
+
     /// The name errors give.
     public let path: String
     /// Every frame is encoded at this size; frames of another size are scaled to it, as the ffmpeg CLI does.

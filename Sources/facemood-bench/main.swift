@@ -99,11 +99,7 @@ func analyzer(mode: SearchMode, threads: Int) throws -> EmotionAnalyzer {
 
 /// What `facemood analyze` does for one input: both timelines, the overlay when asked.
 func analyze(_ input: String, outputs: AnalysisOutputs, with analyzer: EmotionAnalyzer, clock: StageClock? = nil) throws -> EmotionSummary {
-    var sinks: [any TimelineSink] = []
-    if let overlay = outputs.overlay { sinks.append(OverlayVideoSink(destination: overlay)) }
-    if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
-    if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
-    return try analyzer.run(source: try FileFrameSource(path: input), sinks: sinks, clock: clock)
+    try analyzer.run(source: try FileFrameSource(path: input), sinks: try outputs.makeSinks(), clock: clock)
 }
 
 func scratchFolder() throws -> URL {

@@ -89,7 +89,7 @@ struct Analyze: ParsableCommand {
         guard DetectionInterval(argument: fullDetectionEvery) != nil else {
             throw ValidationError("--full-detection-every expects a number of frames (1 to \(DetectionInterval.maximumFrames)) or of seconds (0.5s), found \(fullDetectionEvery)")
         }
-        if let overlayFile, !["mp4", "mov", "mkv"].contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
+        if let overlayFile, !OverlayVideoSink.fileExtensions.contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
             throw ValidationError("--overlay=FILE expects a name ending in .mp4, .mov or .mkv, found '\(overlayFile)'")
         }
     }
@@ -120,7 +120,10 @@ struct Analyze: ParsableCommand {
             let progress = ProgressLine(label: URL(fileURLWithPath: input).lastPathComponent, enabled: !quiet && isatty(STDERR_FILENO) == 1)
             do {
                 let source = try FileFrameSource(path: input)
-                let summary = try analyzer.run(source: source, sinks: try sinks(for: outputs), cancellation: Interruption.cancellation,
+                let sinks = try outputs.makeSinks(notify: { notice in
+                    if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
+                })
+                let summary = try analyzer.run(source: source, sinks: sinks, cancellation: Interruption.cancellation,
                                                progress: { done, total in progress.update(done: done, total: total) })
                 progress.finish()
                 if !quiet {
@@ -160,21 +163,6 @@ struct Analyze: ParsableCommand {
             outputs.overlayOptions = VideoWriterOptions(crf: crf, preset: preset)
         }
         return outputs
-    }
-
-    private func sinks(for outputs: AnalysisOutputs) throws -> [any TimelineSink] {
-        var sinks: [any TimelineSink] = []
-        if let overlay = outputs.overlay {
-            sinks.append(OverlayVideoSink(destination: overlay, options: outputs.overlayOptions, notify: { notice in
-                if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
-            }))
-        }
-        if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
-        if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
-        if let ndjson = outputs.ndjson {
-            sinks.append(NDJSONTimelineSink(output: ndjson == "-" ? StandardOutputText() : try AtomicTextFile(destination: ndjson)))
-        }
-        return sinks
     }
 }
 

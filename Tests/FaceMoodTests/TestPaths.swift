@@ -40,11 +40,7 @@ func testAnalyzer(mode: SearchMode = .exact, threads: Int = 1) throws -> Emotion
 @discardableResult
 func analyzeLikeTheCommand(_ input: String, outputs: AnalysisOutputs, analyzer: EmotionAnalyzer,
                            notify: @escaping (String) -> Void = { _ in }) throws -> EmotionSummary {
-    var sinks: [any TimelineSink] = []
-    if let overlay = outputs.overlay { sinks.append(OverlayVideoSink(destination: overlay, options: outputs.overlayOptions, notify: notify)) }
-    if let csv = outputs.csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
-    if let json = outputs.json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
-    return try analyzer.run(source: try FileFrameSource(path: input), sinks: sinks)
+    try analyzer.run(source: try FileFrameSource(path: input), sinks: try outputs.makeSinks(notify: notify))
 }
 
 struct TestSetupError: Error, CustomStringConvertible {

@@ -23,7 +23,7 @@ import Testing
             // unsaturated outputs this sees an error in any layer upstream that the probabilities might hide.
             let ours = Self.centred(output.map { Foundation.log($0) }), reference = Self.centred(logits[sample])
             let logWorst = Fixtures.largestDifference(ours, reference)
-            #expect(logWorst.difference <= 1e-4, "\(name) sample \(sample): log-probability[\(logWorst.index)] off by \(logWorst.difference)")
+            #expect(logWorst.difference <= Self.tolerance, "\(name) sample \(sample): log-probability[\(logWorst.index)] off by \(logWorst.difference)")
         }
     }
 

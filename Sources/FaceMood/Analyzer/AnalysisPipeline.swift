@@ -19,7 +19,7 @@ enum AnalysisPipeline {
         let decoding = DecodingOutcome()
         let threads = DispatchGroup()
         let reader = UncheckedBox(source)
-        cancellation.onCancel {
+        let wakeOnCancel = cancellation.onCancel {
             stop.cancel()
             slots.close()
             results.close()
@@ -72,6 +72,7 @@ enum AnalysisPipeline {
         defer {
             // However this ends (done, a write failed, cancelled), stop the decoder and the workers, wake any of
             // them that wait, and wait for them, so no thread outlives the call and the source can be closed.
+            cancellation.removeHandler(wakeOnCancel)
             stop.cancel()
             slots.close()
             work.close()
@@ -89,14 +90,28 @@ enum AnalysisPipeline {
     }
 }
 
+/// A condition its waiters share with a flag that `close` sets for good, waking every one of them.
+class ClosableWait: @unchecked Sendable {
+    let condition = NSCondition()
+    var closed = false
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
 /// A counting gate without DispatchSemaphore's rule that it must end at its initial value: `close` wakes
 /// every waiter for good.
-final class Slots: @unchecked Sendable {
-    private let condition = NSCondition()
+final class Slots: ClosableWait, @unchecked Sendable {
     private var free: Int
-    private var closed = false
 
-    init(capacity: Int) { free = capacity }
+    init(capacity: Int) {
+        free = capacity
+        super.init()
+    }
 
     /// Takes a slot, waiting for one; false once closed.
     func acquire() -> Bool {
@@ -114,21 +129,12 @@ final class Slots: @unchecked Sendable {
         condition.signal()
         condition.unlock()
     }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
 }
 
 /// A blocking FIFO; `pop` returns nil once the queue is closed and empty. It holds at most a few segments,
 /// and nothing it has handed out: a popped segment's frames are freed as soon as their worker is done.
-final class BlockingQueue<Element>: @unchecked Sendable {
+final class BlockingQueue<Element>: ClosableWait, @unchecked Sendable {
     private var items: [Element] = []
-    private var closed = false
-    private let condition = NSCondition()
 
     func push(_ item: Element) {
         condition.lock()
@@ -143,21 +149,12 @@ final class BlockingQueue<Element>: @unchecked Sendable {
         while items.isEmpty && !closed { condition.wait() }
         return items.isEmpty ? nil : items.removeFirst()
     }
-
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
 }
 
 /// Analysed segments by index, handed out in order.
-final class SegmentResults: @unchecked Sendable {
+final class SegmentResults: ClosableWait, @unchecked Sendable {
     private var segments: [Int: Result<[AnalysisPipeline.Analyzed], Error>] = [:]
     private var total: Int?
-    private var closed = false
-    private let condition = NSCondition()
 
     func put(_ index: Int, _ segment: Result<[AnalysisPipeline.Analyzed], Error>) {
         condition.lock()
@@ -181,13 +178,6 @@ final class SegmentResults: @unchecked Sendable {
     func finish(segments count: Int) {
         condition.lock()
         total = count
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func close() {
-        condition.lock()
-        closed = true
         condition.broadcast()
         condition.unlock()
     }

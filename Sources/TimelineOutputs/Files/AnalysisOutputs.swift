@@ -1,3 +1,4 @@
+import FaceMood
 import Foundation
 import VideoIO
 
@@ -20,8 +21,21 @@ public struct AnalysisOutputs: Sendable, Equatable {
         self.overlay = overlay
     }
 
+    /// The sinks that write these outputs, files under temporary names until the run commits them.
+    /// `notify` hears what the user should know that is not an error (the overlay's audio re-encoded).
+    public func makeSinks(notify: @escaping (String) -> Void = { _ in }) throws -> [any TimelineSink] {
+        var sinks: [any TimelineSink] = []
+        if let overlay { sinks.append(OverlayVideoSink(destination: overlay, options: overlayOptions, notify: notify)) }
+        if let csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
+        if let json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+        if let ndjson {
+            sinks.append(NDJSONTimelineSink(output: ndjson == VideoReader.standardInput ? StandardOutputText() : try AtomicTextFile(destination: ndjson)))
+        }
+        return sinks
+    }
+
     /// The files written (standard output is not one).
-    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != "-" } }
+    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != VideoReader.standardInput } }
 
     /// `<folder>/<input stem>.overlay.mp4`.
     public static func defaultOverlay(for input: String, folder: String?) -> String {

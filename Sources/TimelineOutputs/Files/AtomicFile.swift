@@ -155,10 +155,10 @@ public final class StandardOutputText: TextDestination {
     public init() {}
 
     public func write(_ text: String) throws {
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { Foundation.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw OutputError.cannotWrite(path: name, reason: String(cString: strerror(errno)))

@@ -16,6 +16,9 @@ public final class OverlayVideoSink: TimelineSink {
 
     public var needsColor: Bool { true }
 
+    /// The file extensions an overlay may have (each names its container).
+    public static let fileExtensions = VideoWriter.containerExtensions
+
     /// `notify` hears what the user should know that is not an error (audio re-encoded, say).
     public init(destination: String, options: VideoWriter.Options = VideoWriter.Options(), notify: @escaping (String) -> Void = { _ in }) {
         self.destination = destination
