@@ -27,7 +27,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "facemood", targets: ["facemood"]),
-        .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs"]),
+        .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs", "Corpus"]),
         // Writes Keras test models from JSON descriptions: for this repository's tests and fuzzers only.
         .library(name: "KerasTestSupport", targets: ["KerasTestSupport"]),
     ],
@@ -59,17 +59,20 @@ let package = Package(
         .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
         // Timeline sinks (CSV, JSON, overlay video, detection lines), atomic files, timeline readers.
         .target(name: "TimelineOutputs", dependencies: ["FaceMood", "VideoIO", "Imaging", "Overlay"]),
+        // Many inputs: folders and lists, mirrored output paths, shards, resume, manifests.
+        .target(name: "Corpus", dependencies: ["FaceMood", "TimelineOutputs"]),
         .executableTarget(
             name: "facemood",
             dependencies: [
                 "FaceMood",
                 "TimelineOutputs",
+                "Corpus",
                 "VideoIO",
                 "KerasModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "facemood-bench", dependencies: ["FaceMood", "TimelineOutputs", "KerasModel", "FaceDetection", "VideoIO"]),
+        .executableTarget(name: "facemood-bench", dependencies: ["FaceMood", "TimelineOutputs", "Corpus", "KerasModel", "FaceDetection", "VideoIO"]),
         // Writes Keras HDF5 test models from their JSON descriptions; used by tests only.
         .target(name: "KerasTestSupport", dependencies: ["CHDF5", "KerasModel"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "Imaging"]),
@@ -78,5 +81,6 @@ let package = Package(
         .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood", "TimelineOutputs", "KerasTestSupport", "Imaging", "Overlay", "VideoIO", "KerasModel"]),
         // The library as an embedding program sees it: a plain `import FaceMood`.
         .testTarget(name: "FaceMoodAPITests", dependencies: ["FaceMood", "TimelineOutputs"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FaceMood", "TimelineOutputs"]),
     ]
 )

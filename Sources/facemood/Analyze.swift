@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import FaceMood
 import Foundation
 import TimelineOutputs
@@ -6,13 +7,24 @@ import TimelineOutputs
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write each video's per-frame emotion timeline (CSV and JSON) and print its emotion summary.",
-        discussion: "Outputs default to <folder>/<input stem>.emotions.csv and .emotions.json, the folder being -o or the input's."
+        discussion: """
+            Inputs are files, folders (searched recursively for video and image files, in byte order) and lists \
+            (--from-list). Outputs default to <input stem>.emotions.csv and .emotions.json beside each input; with \
+            -o DIR they mirror each input's path under DIR (relative to the folder it was found in, or to the common \
+            folder of the files named), and DIR/facemood-batch.csv records every input.
+
+            Exit status: 0 every input done or skipped; 1 some inputs failed (the others completed); 64 bad usage; \
+            66 no input found; 128+N ended by signal N (nothing unfinished is left).
+            """
     )
 
-    @Argument(help: "Video files (or still images); - reads standard input (Matroska, MPEG-TS, NUT or another streamable container).")
-    var inputs: [String]
+    @Argument(help: "Video files, still images or folders; - reads standard input (Matroska, MPEG-TS, NUT or another streamable container).")
+    var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the timelines (created if missing).", valueName: "dir"))
+    @Option(name: .customLong("from-list"), help: ArgumentHelp("A file listing inputs, one per line (- is standard input); repeatable.", valueName: "file"))
+    var lists: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Folder for the outputs (created if missing); mirrors the inputs' folders.", valueName: "dir"))
     var output: String?
 
     @Option(help: ArgumentHelp("CSV timeline path (one input only).", valueName: "file"))
@@ -42,6 +54,24 @@ struct Analyze: ParsableCommand {
     @Option(help: "x264 preset of the overlay: ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow.")
     var preset: String = "veryfast"
 
+    @Flag(help: "--skip-done: skip an input whose outputs exist and whose JSON records the same input (size, modification time), model, detector settings, sampling and facemood version. --overwrite (the default): analyse every input.")
+    var existing: ExistingOutputs = .overwrite
+
+    @Option(help: ArgumentHelp("Analyse only shard I of N (from 0): input k of the sorted list when k mod N = I. 'auto' reads a Slurm job array's task or a Kubernetes Indexed Job's index (with --shards).", valueName: "I/N|auto"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("The number of shards with --shard auto under a Kubernetes Indexed Job (its completions).", valueName: "N"))
+    var shards: Int?
+
+    @Option(help: ArgumentHelp("Manifest path (default with -o DIR and a folder, a list, a shard or several inputs: DIR/facemood-batch.csv, DIR/facemood-batch-I-of-N.csv for a shard).", valueName: "file"))
+    var manifest: String?
+
+    @Option(help: ArgumentHelp("auto: a progress line on stderr when it is a terminal; jsonl: also one JSON line per finished input on stdout (the summary tables then go to stderr); none.", valueName: "auto|jsonl|none"))
+    var progress: ProgressStyle = .auto
+
+    @Option(name: .customLong("sample-fps"), help: ArgumentHelp("Analyse only the frame nearest each 1/F s from the first frame; the others are left out and each row's duration spans to the next (recorded in the JSON). Full detection then runs on every analysed frame unless --full-detection-every says otherwise.", valueName: "F"))
+    var sampleFPS: Double?
+
     @Option(help: ArgumentHelp("Keras HDF5 model (default: the bundled emotion model).", valueName: "file"))
     var model: String?
 
@@ -55,10 +85,10 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Full-frame detection on every frame: OpenCV's boxes on every frame (slower).")
     var exact = false
 
-    @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames, or every T seconds with an s suffix (0.5s); between them only the region around the last face is searched.", valueName: "N|Ts"))
-    var fullDetectionEvery: String = "10"
+    @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames (default 10), or every T seconds with an s suffix (0.5s); between them only the region around the last face is searched.", valueName: "N|Ts"))
+    var fullDetectionEvery: String?
 
-    @Option(help: ArgumentHelp("Analysis threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Analysis threads (default: the CPUs this process may use: its affinity mask, cgroup quota and SLURM_CPUS_PER_TASK).", valueName: "N"))
     var threads: Int = EmotionAnalyzer.defaultThreads
 
     @Flag(help: "Print nothing but errors.")
@@ -66,12 +96,26 @@ struct Analyze: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    enum ExistingOutputs: String, EnumerableFlag {
+        case skipDone, overwrite
+        static func name(for value: Self) -> NameSpecification { .customLong(value == .skipDone ? "skip-done" : "overwrite") }
+    }
+
+    enum ProgressStyle: String, ExpressibleByArgument, CaseIterable {
+        case auto, jsonl, none
+    }
+
+    static let exitNoInput: Int32 = 66
+
     func validate() throws {
+        if inputs.isEmpty && lists.isEmpty {
+            throw ValidationError("expected inputs (files, folders or -) or --from-list FILE, found none")
+        }
         if inputs.count > 1 && (csv != nil || json != nil || ndjson != nil) {
             throw ValidationError("--csv, --json and --ndjson name one file each; with several inputs use -o DIR")
         }
-        if inputs.filter({ $0 == "-" }).count > 1 {
-            throw ValidationError("'-' (standard input) can be given once")
+        if (inputs + lists).filter({ $0 == "-" }).count > 1 {
+            throw ValidationError("'-' (standard input) can be given once, as an input or as --from-list")
         }
         if let margin, !(0...ModelProfile.maximumMargin).contains(margin) {
             throw ValidationError("--margin expects 0 to \(ModelProfile.maximumMargin) pixels, found \(margin)")
@@ -86,103 +130,157 @@ struct Analyze: ParsableCommand {
         guard (1...EmotionAnalyzer.maximumThreads).contains(threads) else {
             throw ValidationError("--threads expects 1 to \(EmotionAnalyzer.maximumThreads), found \(threads)")
         }
-        guard DetectionInterval(argument: fullDetectionEvery) != nil else {
+        if let fullDetectionEvery, DetectionInterval(argument: fullDetectionEvery) == nil {
             throw ValidationError("--full-detection-every expects a number of frames (1 to \(DetectionInterval.maximumFrames)) or of seconds (0.5s), found \(fullDetectionEvery)")
         }
         if let overlayFile, !OverlayVideoSink.fileExtensions.contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
             throw ValidationError("--overlay=FILE expects a name ending in .mp4, .mov or .mkv, found '\(overlayFile)'")
+        }
+        if existing == .skipDone && noJSON {
+            throw ValidationError("--skip-done reads each input's JSON timeline to know it is done; drop --no-json")
+        }
+        if existing == .skipDone && inputs.contains("-") {
+            throw ValidationError("--skip-done cannot tell whether standard input was analysed before; give files")
+        }
+        if let shard, shard != "auto" {
+            do { _ = try Shard(argument: shard) } catch { throw ValidationError("\(error)") }
+        }
+        if let shards, !(1...Shard.maximumCount).contains(shards) {
+            throw ValidationError("--shards expects 1 to \(Shard.maximumCount), found \(shards)")
+        }
+        if shards != nil && shard != "auto" {
+            throw ValidationError("--shards goes with --shard auto (a Kubernetes Indexed Job's completions)")
+        }
+        if let sampleFPS, !FrameSampling.framesPerSecondRange.contains(sampleFPS) {
+            throw ValidationError("--sample-fps expects \(FrameSampling.framesPerSecondRange.lowerBound) to \(Int(FrameSampling.framesPerSecondRange.upperBound)) frames per second, found \(sampleFPS)")
+        }
+        if sampleFPS != nil && exact {
+            throw ValidationError("--sample-fps already searches every analysed frame in full; drop --exact")
         }
     }
 
     func run() throws {
         common.apply()
         Interruption.install()
+        let plan: [(item: CorpusItem, outputs: AnalysisOutputs)]
+        let selectedShard: Shard?
+        do {
+            selectedShard = try shard.map { $0 == "auto" ? try Shard.fromScheduler(environment: ProcessInfo.processInfo.environment, shards: shards) : try Shard(argument: $0) }
+        } catch {
+            fail(error)
+            throw ExitCode.validationFailure
+        }
+        do {
+            let listContents = try lists.map { list -> (name: String, text: String) in
+                let data = list == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: list)
+                guard let data else { throw CorpusError("\(list): expected a list of inputs, found no readable file") }
+                return (list, String(decoding: data, as: UTF8.self))
+            }
+            let items = try CorpusInputs.discover(arguments: inputs, listContents: listContents, excluding: output)
+            guard items.contains(where: { $0.input == "-" || FileManager.default.fileExists(atPath: $0.input) }) else {
+                let named = (inputs + lists.map { "--from-list \($0)" }).joined(separator: ", ")
+                guard !items.isEmpty else { throw CorpusError("expected video or image files, found none in \(named)") }
+                for item in items.dropLast() { fail("\(item.input): expected a video or image file or a folder, found nothing at this path") }
+                throw CorpusError("\(items.last!.input): expected a video or image file or a folder, found nothing at this path")
+            }
+            if items.count > 1, let single = [("--csv", csv), ("--json", json), ("--ndjson", ndjson), ("--overlay=FILE", overlayFile)].first(where: { $0.1 != nil }) {
+                fail("\(single.0) names one file, but the inputs hold \(items.count) files; use -o DIR")
+                throw ExitCode.validationFailure
+            }
+            plan = (selectedShard?.select(items) ?? items).map { ($0, outputs(for: $0)) }
+        } catch let error as CorpusError {
+            fail(error)
+            throw ExitCode(Self.exitNoInput)
+        }
         let analyzer: EmotionAnalyzer
         do {
-            let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: DetectionInterval(argument: fullDetectionEvery)!)
+            let interval = fullDetectionEvery.flatMap(DetectionInterval.init(argument:)) ?? (sampleFPS == nil ? DetectionInterval(argument: "10")! : DetectionInterval(argument: "1")!)
+            let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: interval)
             let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: mode)
             analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin), detector: detector,
                                            threads: threads)
             if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
+            try AnalysisOutputs.checkClashes(plan.map { ($0.item.input, $0.outputs) })
         } catch let error as CocoaError {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))
         } catch {
             throw fail(error)
         }
-        let plan = inputs.map { (input: $0, outputs: outputs(for: $0)) }
+        // One file named on its own is not a batch: it gets its outputs, not a manifest of one row.
+        let isBatch = plan.count > 1 || !lists.isEmpty || selectedShard != nil || inputs.contains(where: CorpusInputs.isFolder)
+        let manifestPath = manifest ?? (isBatch ? output.map { CorpusInputs.join($0, BatchManifest.fileName(shard: selectedShard)) } : nil)
+        let runner = BatchRunner(analyzer: analyzer, options: .init(sampling: sampleFPS.map(FrameSampling.init), skipDone: existing == .skipDone,
+                                                                    outputFolder: output))
+        // Machine-readable stdout (NDJSON or JSON lines) sends the human tables to stderr.
+        let tablesToStderr = progress == .jsonl || ndjson == "-"
+        var progressLine: ProgressLine?
+        let records: [BatchRecord]
         do {
-            try AnalysisOutputs.checkClashes(plan)
-        } catch {
-            throw fail(error)
-        }
-        var failures: [String] = []
-        for (input, outputs) in plan {
-            let progress = ProgressLine(label: URL(fileURLWithPath: input).lastPathComponent, enabled: !quiet && isatty(STDERR_FILENO) == 1)
-            do {
-                let source = try FileFrameSource(path: input)
-                let sinks = try outputs.makeSinks(notify: { notice in
+            records = try runner.run(plan, manifest: manifestPath.map { BatchManifestFile(path: $0, labels: analyzer.labels) },
+                                     cancellation: Interruption.cancellation,
+                                     progress: { done, total in progressLine?.update(done: done, total: total) }) { event in
+                switch event {
+                case let .starting(item):
+                    progressLine = ProgressLine(label: (item.input as NSString).lastPathComponent,
+                                                enabled: !quiet && progress != .none && isatty(STDERR_FILENO) == 1)
+                case let .note(notice):
                     if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
-                })
-                let summary = try analyzer.run(source: source, sinks: sinks, cancellation: Interruption.cancellation,
-                                               progress: { done, total in progress.update(done: done, total: total) })
-                progress.finish()
-                if !quiet {
-                    // With NDJSON on stdout, stdout stays machine-readable and the table goes to stderr.
-                    var report = summary.table(title: input == "-" ? "stdin" : input)
-                    if !outputs.paths.isEmpty { report += "\n  wrote " + outputs.paths.joined(separator: ", ") }
-                    if outputs.ndjson == "-" {
-                        FileHandle.standardError.write(Data((report + "\n").utf8))
-                    } else {
-                        print(report)
-                    }
+                case let .finished(record, summary):
+                    progressLine?.finish()
+                    report(record, summary: summary, labels: analyzer.labels, tablesToStderr: tablesToStderr)
                 }
-            } catch is CancellationError {
-                progress.finish()
-                throw ExitCode(Interruption.exitCode())
-            } catch {
-                progress.finish()
-                failures.append(input == "-" ? "stdin" : input)
-                fail(error)
             }
-            if Interruption.signal != nil { throw ExitCode(Interruption.exitCode()) }
+        } catch {
+            progressLine?.finish()
+            if !(error is CancellationError) { fail(error) }
+            throw ExitCode(Interruption.signal != nil || error is CancellationError ? Interruption.exitCode() : 1)
+        }
+        let failures = records.filter { $0.status == .failed }.map { $0.input == "-" ? "stdin" : $0.input }
+        if !quiet && records.count > 1 {
+            let skipped = records.filter { $0.status == .skipped }.count
+            FileHandle.standardError.write(Data("facemood: \(records.count - skipped - failures.count) analysed, \(skipped) skipped, \(failures.count) failed\(manifestPath.map { "; manifest \($0)" } ?? "")\n".utf8))
         }
         if !failures.isEmpty {
-            throw fail("\(failures.count) of \(inputs.count) input\(inputs.count == 1 ? "" : "s") failed: " + failures.joined(separator: ", "))
+            throw fail("\(failures.count) of \(records.count) input\(records.count == 1 ? "" : "s") failed: " + failures.joined(separator: ", "))
         }
     }
 
-    private func outputs(for input: String) -> AnalysisOutputs {
-        var outputs = AnalysisOutputs.defaults(for: input, folder: output)
+    private func report(_ record: BatchRecord, summary: EmotionSummary?, labels: [String], tablesToStderr: Bool) {
+        let name = record.input == "-" ? "stdin" : record.input
+        if progress == .jsonl {
+            // Unbuffered, so that a consumer sees each input as it ends (the tables go to stderr meanwhile).
+            FileHandle.standardOutput.write(Data((BatchManifest.jsonLine(record, labels: labels) + "\n").utf8))
+        }
+        switch record.status {
+        case .failed:
+            fail(CommandFailure(record.error ?? "\(name): failed"))
+        case .skipped:
+            if !quiet { FileHandle.standardError.write(Data("facemood: \(name): skipped, its outputs are complete (--skip-done)\n".utf8)) }
+        case .done:
+            guard !quiet, let summary else { return }
+            var table = summary.table(title: name)
+            if !record.outputs.paths.isEmpty { table += "\n  wrote " + record.outputs.paths.joined(separator: ", ") }
+            if tablesToStderr {
+                FileHandle.standardError.write(Data((table + "\n").utf8))
+            } else {
+                print(table)
+            }
+        }
+    }
+
+    private func outputs(for item: CorpusItem) -> AnalysisOutputs {
+        let base = item.outputBase(folder: output)
+        var outputs = AnalysisOutputs.defaults(base: base)
         if let csv { outputs.csv = csv }
         if let json { outputs.json = json }
         if noCSV { outputs.csv = nil }
         if noJSON { outputs.json = nil }
         outputs.ndjson = ndjson
         if overlay || overlayFile != nil {
-            outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(for: input, folder: output)
+            outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(base: base)
             outputs.overlayOptions = VideoWriterOptions(crf: crf, preset: preset)
         }
         return outputs
     }
 }
 
-struct Summarize: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Recompute the emotion summary of a timeline written by analyze (CSV or JSON)."
-    )
-
-    @Argument(help: "A .emotions.csv or .emotions.json file.")
-    var timeline: String
-
-    @Flag(help: "Print the summary as JSON (the \"summary\" object of the JSON timeline).")
-    var json = false
-
-    func run() throws {
-        do {
-            let summary = try TimelineReader.summary(ofFile: timeline)
-            print(json ? summary.json() : summary.table(title: timeline))
-        } catch {
-            throw fail(error)
-        }
-    }
-}

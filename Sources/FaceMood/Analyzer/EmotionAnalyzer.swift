@@ -22,8 +22,8 @@ public final class EmotionAnalyzer: Sendable {
     /// The model file's SHA-256, recorded in the JSON timeline.
     public let modelSHA256: String?
 
-    /// The CLI's default: one analysis thread per CPU.
-    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// The CLI's default: one analysis thread per CPU this process may use (see `AvailableCPUs`).
+    public static var defaultThreads: Int { AvailableCPUs.count }
     /// More threads than this are refused: each holds its own working memory and frames in flight.
     public static let maximumThreads = 256
 
@@ -95,7 +95,7 @@ public final class EmotionAnalyzer: Sendable {
             guard summary.frames > 0 else {
                 throw AnalysisError("\(source.sourceDescription.path): expected at least one video frame, found none (the stream holds no decodable picture)")
             }
-            let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities)
+            let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities, framesLeftOut: source.framesLeftOut)
             for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
             for sink in sinks { try sink.commit() }
         } catch {
@@ -107,17 +107,22 @@ public final class EmotionAnalyzer: Sendable {
 
     /// What the sinks record about this analysis of `source`.
     public func context(for source: SourceDescription) -> TimelineContext {
-        let model = classifier.map { classifier in
+        TimelineContext(source: source, labels: labels, model: modelDescription, detector: detector.settings)
+    }
+
+    /// The classifier as the outputs record it (nil when only detecting).
+    public var modelDescription: ModelDescription? {
+        classifier.map { classifier in
             ModelDescription(path: classifier.modelPath, sha256: modelSHA256 ?? "", labels: classifier.profile.labels,
                              inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
                              inputRange: classifier.profile.inputRange, margin: classifier.profile.margin)
         }
-        return TimelineContext(source: source, labels: labels, model: model, detector: detector.settings)
     }
 
     func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
                  consume: (AnalysisPipeline.Analyzed) throws -> Void) throws {
-        let segmentLength = detector.segmentLength(framesPerSecond: source.sourceDescription.stream.fps)
+        let description = source.sourceDescription
+        let segmentLength = detector.segmentLength(framesPerSecond: description.sampling?.framesPerSecond ?? description.stream.fps)
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
                                  clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
     }

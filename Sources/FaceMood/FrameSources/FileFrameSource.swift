@@ -13,13 +13,15 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
     /// Opens the file and reads its stream's description; decoding starts with the first `nextFrame()`.
     public init(path: String) throws {
         self.path = path
+        // Before opening, so that a file replaced while it is read is not recorded as the new one.
+        let identity = path == VideoReader.standardInput ? nil : FileIdentity(path: path)
         let reader = try VideoReader(path: path)
         self.reader = reader
         sourceDescription = SourceDescription(path: path, stream: reader.info, timeBase: reader.timeBase,
                                         averageFrameRate: reader.averageFrameRate,
                                         // A pipe cannot be read a second time for its audio.
                                         audioSource: path == VideoReader.standardInput ? nil : path,
-                                        videoStartOffset: reader.videoStartOffset)
+                                        videoStartOffset: reader.videoStartOffset, file: identity)
     }
 
     public func prepare(color: Bool) throws {

@@ -14,11 +14,14 @@ public protocol FrameSource: AnyObject {
     func close()
     /// How many timestamp discontinuities were corrected in the frames read so far.
     var timestampDiscontinuities: Int { get }
+    /// How many decoded frames were not handed out (a sampling source's), so far.
+    var framesLeftOut: Int { get }
 }
 
 extension FrameSource {
     public func prepare(color: Bool) throws {}
     public var timestampDiscontinuities: Int { 0 }
+    public var framesLeftOut: Int { 0 }
 }
 
 /// A source's description, for the outputs' metadata and for writers that keep the source's timing.
@@ -34,15 +37,21 @@ public struct SourceDescription: Sendable {
     /// Seconds from the file's start (time 0) to the video stream's start: an MP4 whose video begins after
     /// its audio has its first frame at this time.
     public var videoStartOffset: Double
+    /// The file's size and modification time when it was opened; nil for pipes and frames a caller decodes.
+    public var file: FileIdentity?
+    /// Set when only some frames are handed out (see `SampledFrameSource`).
+    public var sampling: FrameSampling?
 
     public init(path: String, stream: VideoStreamInfo, timeBase: Rational? = nil, averageFrameRate: Rational? = nil,
-                audioSource: String? = nil, videoStartOffset: Double = 0) {
+                audioSource: String? = nil, videoStartOffset: Double = 0, file: FileIdentity? = nil, sampling: FrameSampling? = nil) {
         self.path = path
         self.stream = stream
         self.timeBase = timeBase
         self.averageFrameRate = averageFrameRate
         self.audioSource = audioSource
         self.videoStartOffset = videoStartOffset
+        self.file = file
+        self.sampling = sampling
     }
 }
 
@@ -50,8 +59,11 @@ public struct SourceDescription: Sendable {
 public struct DecodingReport: Sendable, Equatable {
     /// Timestamp jumps corrected as the `ffmpeg` command corrects them (see `VideoReader`).
     public var timestampDiscontinuities: Int
+    /// Decoded frames that were not analysed (sampling).
+    public var framesLeftOut: Int
 
-    public init(timestampDiscontinuities: Int) {
+    public init(timestampDiscontinuities: Int, framesLeftOut: Int = 0) {
         self.timestampDiscontinuities = timestampDiscontinuities
+        self.framesLeftOut = framesLeftOut
     }
 }

@@ -63,6 +63,25 @@ public struct EmotionSummary: Sendable, Equatable {
         previousFaceLabel = label
     }
 
+    /// Adds another timeline's totals, as if its frames followed this one's after a frame without a face:
+    /// counts, seconds and probability sums add up, longest runs are the longer of the two.
+    public mutating func add(_ other: EmotionSummary) {
+        precondition(other.labels == labels, "summaries with different labels cannot be added")
+        frames += other.frames
+        framesWithFace += other.framesWithFace
+        duration += other.duration
+        faceSeconds += other.faceSeconds
+        labelChanges += other.labelChanges
+        for index in labels.indices {
+            dominantFrames[index] += other.dominantFrames[index]
+            dominantSeconds[index] += other.dominantSeconds[index]
+            probabilitySums[index] += other.probabilitySums[index]
+            longestRuns[index] = max(longestRuns[index], other.longestRuns[index])
+        }
+        runLabel = nil
+        previousFaceLabel = nil
+    }
+
     public var faceRatio: Double { frames > 0 ? Double(framesWithFace) / Double(frames) : 0 }
 
     public func shareOfFaceTime(_ label: Int) -> Double { faceSeconds > 0 ? dominantSeconds[label] / faceSeconds : 0 }

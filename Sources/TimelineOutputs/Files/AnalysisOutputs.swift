@@ -25,6 +25,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
     /// `notify` hears what the user should know that is not an error (the overlay's audio re-encoded).
     public func makeSinks(notify: @escaping (String) -> Void = { _ in }) throws -> [any TimelineSink] {
         var sinks: [any TimelineSink] = []
+        // The order is the commit order: the JSON, which a resumed run reads as the record of a finished
+        // analysis, comes after the CSV and the overlay, so a run killed between commits looks unfinished.
         if let overlay { sinks.append(OverlayVideoSink(destination: overlay, options: overlayOptions, notify: notify)) }
         if let csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
         if let json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
@@ -39,14 +41,21 @@ public struct AnalysisOutputs: Sendable, Equatable {
 
     /// `<folder>/<input stem>.overlay.mp4`.
     public static func defaultOverlay(for input: String, folder: String?) -> String {
-        base(for: input, folder: folder) + ".overlay.mp4"
+        defaultOverlay(base: base(for: input, folder: folder))
     }
+
+    /// `<base>.overlay.mp4`.
+    public static func defaultOverlay(base: String) -> String { base + ".overlay.mp4" }
 
     /// `<folder>/<input stem>.emotions.csv` and `.json`, the folder defaulting to the input's.
     /// Paths stay as relative or absolute as the user gave them.
     public static func defaults(for input: String, folder: String?) -> AnalysisOutputs {
-        let base = base(for: input, folder: folder)
-        return AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
+        defaults(base: base(for: input, folder: folder))
+    }
+
+    /// `<base>.emotions.csv` and `<base>.emotions.json`.
+    public static func defaults(base: String) -> AnalysisOutputs {
+        AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
     }
 
     private static func base(for input: String, folder: String?) -> String {

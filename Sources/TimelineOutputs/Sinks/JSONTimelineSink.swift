@@ -24,7 +24,8 @@ public final class JSONTimelineSink: TimelineSink {
     }
 
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
-        let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities))])
+        let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities)),
+                                              ("frames_left_out", String(decoding.framesLeftOut))])
         try output.write("\n],\n\"decoding\":" + decodingObject + ",\n\"summary\":" + summary.json() + "}\n")
         try output.finish()
     }
@@ -55,7 +56,7 @@ public final class JSONTimelineSink: TimelineSink {
     /// The members before `"frames"`.
     static func metadata(_ context: TimelineContext) -> [(String, String)] {
         let stream = context.source.stream
-        var members: [(String, String)] = [
+        let members: [(String, String)] = [
             ("tool", JSONText.object([("name", JSONText.string(FaceMoodTool.name)), ("version", JSONText.string(FaceMoodTool.version))])),
             ("input", JSONText.object([
                 ("path", JSONText.string(context.source.path)),
@@ -68,9 +69,18 @@ public final class JSONTimelineSink: TimelineSink {
                 ("fps", JSONText.optional(stream.fps.map { CSV.decimal($0) })),
                 ("duration_s", JSONText.optional(stream.durationSeconds.map { CSV.decimal($0) })),
                 ("frames", JSONText.optional(stream.frameCount.map(String.init))),
+                ("size_bytes", JSONText.optional(context.source.file.map { String($0.sizeBytes) })),
+                ("modified", JSONText.optional(context.source.file.map { JSONText.string($0.modifiedText) })),
             ])),
         ]
-        if let model = context.model {
+        return members + settings(model: context.model, detector: context.detector, sampling: context.source.sampling)
+    }
+
+    /// The members that record how frames were analysed (model, detector, sampling), which a resumed run
+    /// compares with its own.
+    public static func settings(model: ModelDescription?, detector: [DetectorSetting], sampling: FrameSampling?) -> [(String, String)] {
+        var members: [(String, String)] = []
+        if let model {
             members.append(("model", JSONText.object([
                 ("path", JSONText.string(model.path)),
                 ("sha256", JSONText.string(model.sha256)),
@@ -80,7 +90,10 @@ public final class JSONTimelineSink: TimelineSink {
                 ("margin", String(model.margin)),
             ])))
         }
-        members.append(("detector", JSONText.object(context.detector.map { ($0.name, json($0.value)) })))
+        members.append(("detector", JSONText.object(detector.map { ($0.name, json($0.value)) })))
+        members.append(("sampling", sampling.map { sampling in
+            JSONText.object([("frames_per_second", CSV.decimal(sampling.framesPerSecond)), ("rule", JSONText.string(FrameSampling.rule))])
+        } ?? "null"))
         return members
     }
 

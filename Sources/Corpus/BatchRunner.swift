@@ -1,0 +1,171 @@
+import FaceMood
+import Foundation
+import TimelineOutputs
+
+/// Analyses a list of inputs one after another with one analyzer: each input's outputs committed together
+/// or not at all, one failing input recorded and the next one started, a manifest row per input.
+public final class BatchRunner {
+    public struct Options {
+        /// Analyse only frames nearest to this grid (see `SampledFrameSource`).
+        public var sampling: FrameSampling?
+        /// Skip an input whose outputs exist and whose JSON records the same input and settings.
+        public var skipDone = false
+        /// The folder outputs are mirrored under: the folders between it and an input's outputs are created
+        /// when the input is analysed (and removed again if it fails and they stayed empty).
+        public var outputFolder: String?
+        public init(sampling: FrameSampling? = nil, skipDone: Bool = false, outputFolder: String? = nil) {
+            self.sampling = sampling
+            self.skipDone = skipDone
+            self.outputFolder = outputFolder
+        }
+    }
+
+    /// What the caller hears while the batch runs.
+    public enum Event {
+        /// An input is about to be checked and analysed.
+        case starting(CorpusItem)
+        /// Something the user should know that is not an error (an input analysed again, and why).
+        case note(String)
+        /// An input ended; `summary` is the full summary when it was analysed now.
+        case finished(BatchRecord, EmotionSummary?)
+    }
+
+    public let analyzer: EmotionAnalyzer
+    public let options: Options
+    /// The members a finished input's JSON must record for `skipDone` to skip it.
+    let settings: [(String, String)]
+
+    public init(analyzer: EmotionAnalyzer, options: Options) {
+        self.analyzer = analyzer
+        self.options = options
+        settings = JSONTimelineSink.settings(model: analyzer.modelDescription, detector: analyzer.detector.settings,
+                                             sampling: options.sampling)
+    }
+
+    /// Runs `plan` in order, writing `manifest` (when given) as inputs end and committing it at the end.
+    /// Throws `CancellationError` when `cancellation` fires (the current input's outputs and the manifest are
+    /// discarded); otherwise returns every input's record.
+    public func run(_ plan: [(item: CorpusItem, outputs: AnalysisOutputs)], manifest: BatchManifestFile? = nil,
+                    cancellation: Cancellation = Cancellation(), progress: EmotionAnalyzer.Progress? = nil,
+                    event: @escaping (Event) -> Void = { _ in }) throws -> [BatchRecord] {
+        var records: [BatchRecord] = []
+        do {
+            try manifest?.start()
+            for (item, outputs) in plan {
+                if cancellation.isCancelled { throw CancellationError() }
+                event(.starting(item))
+                let started = Date()
+                let (record, summary) = try analyze(item, outputs: outputs, cancellation: cancellation, progress: progress, event: event)
+                var timed = record
+                timed.seconds = Date().timeIntervalSince(started)
+                try manifest?.append(timed)
+                records.append(timed)
+                event(.finished(timed, summary))
+            }
+            try manifest?.commit()
+        } catch {
+            manifest?.discard()
+            throw error
+        }
+        return records
+    }
+
+    private func analyze(_ item: CorpusItem, outputs: AnalysisOutputs, cancellation: Cancellation, progress: EmotionAnalyzer.Progress?,
+                         event: @escaping (Event) -> Void) throws -> (BatchRecord, EmotionSummary?) {
+        if options.skipDone, let json = outputs.json {
+            let missing = outputs.paths.filter { !FileManager.default.fileExists(atPath: $0) }
+            if missing.isEmpty {
+                do {
+                    let recorded = try RecordedAnalysis(jsonFile: json, labels: analyzer.labels)
+                    if let mismatch = recorded.mismatch(input: item.input, settings: settings) {
+                        event(.note("\(item.input): analysing again: \(json): \(mismatch)"))
+                    } else {
+                        return (BatchRecord(input: item.input, status: .skipped, summary: recorded.summary, outputs: outputs, seconds: 0), nil)
+                    }
+                } catch {
+                    event(.note("\(item.input): analysing again: \(error)"))
+                }
+            } else if missing.count < outputs.paths.count {
+                event(.note("\(item.input): analysing again: \(missing.joined(separator: ", ")) missing"))
+            }
+        }
+        var createdFolders: [String] = []
+        do {
+            var source: any FrameSource = try FileFrameSource(path: item.input)
+            if let sampling = options.sampling { source = try SampledFrameSource(base: source, sampling: sampling) }
+            if let root = options.outputFolder { createdFolders = try Self.createFolders(for: outputs.paths, under: root) }
+            let sinks = try outputs.makeSinks(notify: { event(.note($0)) })
+            let summary = try analyzer.run(source: source, sinks: sinks, cancellation: cancellation, progress: progress)
+            return (BatchRecord(input: item.input, status: .done, summary: ManifestSummary(summary), outputs: outputs, seconds: 0), summary)
+        } catch is CancellationError {
+            Self.removeEmpty(createdFolders)
+            throw CancellationError()
+        } catch let error as CocoaError {
+            Self.removeEmpty(createdFolders)
+            let message = OutputError.cannotWrite(path: error.filePath ?? item.input, reason: "the folder cannot be created (\(CorpusInputs.reason(error)))")
+            return (BatchRecord(input: item.input, status: .failed, error: "\(message)", outputs: outputs, seconds: 0), nil)
+        } catch {
+            Self.removeEmpty(createdFolders)
+            return (BatchRecord(input: item.input, status: .failed, error: "\(error)", outputs: outputs, seconds: 0), nil)
+        }
+    }
+
+    /// Creates the missing folders between `root` and each of `paths` (the mirrored tree); returns them, deepest last.
+    static func createFolders(for paths: [String], under root: String) throws -> [String] {
+        let prefix = root.hasSuffix("/") ? root : root + "/"
+        var created: [String] = []
+        for path in paths where path.hasPrefix(prefix) {
+            var missing: [String] = []
+            var folder = (path as NSString).deletingLastPathComponent
+            while folder.count > prefix.count - 1 && !FileManager.default.fileExists(atPath: folder) {
+                missing.append(folder)
+                folder = (folder as NSString).deletingLastPathComponent
+            }
+            for folder in missing.reversed() {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+                created.append(folder)
+            }
+        }
+        return created
+    }
+
+    /// Removes the folders an input that failed created, when nothing else was put in them.
+    static func removeEmpty(_ folders: [String]) {
+        for folder in folders.reversed() { rmdir(folder) }
+    }
+}
+
+/// A manifest written as inputs end, under a temporary name until the batch ends.
+public final class BatchManifestFile {
+    public let path: String
+    let labels: [String]
+    private var file: AtomicTextFile?
+
+    public init(path: String, labels: [String]) {
+        self.path = path
+        self.labels = labels
+    }
+
+    func start() throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        file = try AtomicTextFile(destination: path)
+        try file?.write(CSV.line(BatchManifest.header(labels: labels)) + "\n")
+    }
+
+    func append(_ record: BatchRecord) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        try file?.write(CSV.line(BatchManifest.fields(record, labels: labels, folder: folder.isEmpty ? "." : folder)) + "\n")
+    }
+
+    func commit() throws {
+        try file?.finish()
+        try file?.commit()
+        file = nil
+    }
+
+    func discard() {
+        file?.discard()
+        file = nil
+    }
+}
