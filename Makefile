@@ -7,7 +7,8 @@ BIN := .build/release/facemood
 SAMPLE ?= samples/media/single_face.mp4
 
 # Debian packages the build, the tests and the set-up need.
-DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data
+DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data \
+	slurmctld slurmd slurm-client munge parallel python3-yaml
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 
@@ -17,7 +18,7 @@ export FACEMOOD_NATIVE := 1
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
 
-.PHONY: all deps assets test-media build build-debug run test test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
+.PHONY: all deps assets test-media build build-debug run test test-cluster test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
 
 all: build
 
@@ -48,6 +49,11 @@ run: deps assets build
 test: deps assets test-media
 	$(SWIFT) test
 	scripts/test-embedding.sh
+
+# The deploy/ recipes on a real single-node Slurm cluster (and the Kubernetes and GNU parallel ones locally),
+# checked against one local run; as root (scripts/test-cluster.sh).
+test-cluster: deps assets test-media build
+	scripts/test-cluster.sh
 
 # The whole suite under AddressSanitizer, in its own build folder.
 test-asan: deps assets test-media

@@ -70,24 +70,32 @@ public final class BatchRunner {
         return records
     }
 
+    /// The record of `item`'s finished analysis when every output exists and its JSON records the same input
+    /// and settings; nil otherwise, with the reason given to `note` when outputs exist that do not qualify.
+    public func finishedAnalysis(of item: CorpusItem, outputs: AnalysisOutputs, note: (String) -> Void = { _ in }) -> RecordedAnalysis? {
+        guard let json = outputs.json else { return nil }
+        let missing = outputs.paths.filter { !FileManager.default.fileExists(atPath: $0) }
+        guard missing.isEmpty else {
+            if missing.count < outputs.paths.count { note("\(item.input): analysing again: \(missing.joined(separator: ", ")) missing") }
+            return nil
+        }
+        do {
+            let recorded = try RecordedAnalysis(jsonFile: json, labels: analyzer.labels)
+            if let mismatch = recorded.mismatch(input: item.input, settings: settings) {
+                note("\(item.input): analysing again: \(json): \(mismatch)")
+                return nil
+            }
+            return recorded
+        } catch {
+            note("\(item.input): analysing again: \(error)")
+            return nil
+        }
+    }
+
     private func analyze(_ item: CorpusItem, outputs: AnalysisOutputs, cancellation: Cancellation, progress: EmotionAnalyzer.Progress?,
                          event: @escaping (Event) -> Void) throws -> (BatchRecord, EmotionSummary?) {
-        if options.skipDone, let json = outputs.json {
-            let missing = outputs.paths.filter { !FileManager.default.fileExists(atPath: $0) }
-            if missing.isEmpty {
-                do {
-                    let recorded = try RecordedAnalysis(jsonFile: json, labels: analyzer.labels)
-                    if let mismatch = recorded.mismatch(input: item.input, settings: settings) {
-                        event(.note("\(item.input): analysing again: \(json): \(mismatch)"))
-                    } else {
-                        return (BatchRecord(input: item.input, status: .skipped, summary: recorded.summary, outputs: outputs, seconds: 0), nil)
-                    }
-                } catch {
-                    event(.note("\(item.input): analysing again: \(error)"))
-                }
-            } else if missing.count < outputs.paths.count {
-                event(.note("\(item.input): analysing again: \(missing.joined(separator: ", ")) missing"))
-            }
+        if options.skipDone, let recorded = finishedAnalysis(of: item, outputs: outputs, note: { event(.note($0)) }) {
+            return (BatchRecord(input: item.input, status: .skipped, summary: recorded.summary, outputs: outputs, seconds: 0), nil)
         }
         var createdFolders: [String] = []
         do {

@@ -94,6 +94,9 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
+    @Flag(name: .customLong("dry-run"), help: "Print the inputs this run (or shard) would take, one per line: 'analyse' or 'skip' (with --skip-done), a tab, the input. Analyse nothing.")
+    var dryRun = false
+
     @OptionGroup var common: CommonOptions
 
     enum ExistingOutputs: String, EnumerableFlag {
@@ -205,6 +208,14 @@ struct Analyze: ParsableCommand {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))
         } catch {
             throw fail(error)
+        }
+        if dryRun {
+            let runner = BatchRunner(analyzer: analyzer, options: .init(sampling: sampleFPS.map(FrameSampling.init)))
+            for (item, outputs) in plan {
+                let skip = existing == .skipDone && runner.finishedAnalysis(of: item, outputs: outputs) != nil
+                print((skip ? "skip" : "analyse") + "\t" + item.input)
+            }
+            return
         }
         // One file named on its own is not a batch: it gets its outputs, not a manifest of one row.
         let isBatch = plan.count > 1 || !lists.isEmpty || selectedShard != nil || inputs.contains(where: CorpusInputs.isFolder)
