@@ -121,6 +121,7 @@ public final class BatchRunner {
     /// Creates the missing folders between `root` and each of `paths` (the mirrored tree); returns them, deepest last.
     static func createFolders(for paths: [String], under root: String) throws -> [String] {
         let prefix = root.hasSuffix("/") ? root : root + "/"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         var created: [String] = []
         for path in paths where path.hasPrefix(prefix) {
             var missing: [String] = []

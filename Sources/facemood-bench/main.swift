@@ -1,3 +1,4 @@
+import Corpus
 import FaceDetection
 import FaceMood
 import Foundation
@@ -176,4 +177,63 @@ if wanted("analyze") {
     }
     print("  single_face.mp4 (72 frames):        \(try childPeak(original)) MB")
     print("  looped 10 times (720 frames):       \(try childPeak(looped)) MB")
+}
+
+if wanted("corpus") {
+    // Many short files, as a corpus of clips: the per-file costs (opening, probing, starting the workers, writing)
+    // count here, and one file's decoder thread cannot keep every core busy on its own.
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let copies = 3
+    let folder = try scratchFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let corpus = folder.appendingPathComponent("corpus").path
+    for copy in 0..<copies {
+        let sub = corpus + "/take\(copy)"
+        try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: true)
+        for path in media { try FileManager.default.copyItem(atPath: path, toPath: sub + "/" + (path as NSString).lastPathComponent) }
+    }
+    let items = try CorpusInputs.discover(arguments: [corpus])
+    var videoSeconds = 0.0
+    let decodeTime = try seconds {
+        for item in items {
+            let reader = try VideoReader(path: item.input)
+            while let frame = try reader.nextFrame() { videoSeconds += frame.duration }
+        }
+    }
+    print("")
+    print("corpus: \(items.count) files (\(media.count) samples × \(copies)), \(String(format: "%.1f", videoSeconds)) s of video; default mode, CSV and JSON")
+    func report(_ label: String, _ elapsed: Double) {
+        print("  " + label.padding(toLength: 46, withPad: " ", startingAt: 0)
+            + String(format: "%6.0f files/h  %6.0f video-h/h  %.2f of decode-only", Double(items.count) / elapsed * 3600,
+                     videoSeconds / elapsed, decodeTime / elapsed))
+    }
+    report("decode only, one file after another", decodeTime)
+    let sequential = try seconds {
+        let runner = BatchRunner(analyzer: try analyzer(mode: .standard, threads: cores), options: .init(outputFolder: folder.path + "/one"))
+        let records = try runner.run(items.map { ($0, AnalysisOutputs.defaults(base: $0.outputBase(folder: folder.path + "/one"))) })
+        if let failed = records.first(where: { $0.status != .done }) { fatalError(failed.error ?? failed.input) }
+    }
+    report("one file after another, \(cores) threads", sequential)
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func add(_ amount: Int) { lock.withLock { value += amount } }
+        var total: Int { lock.withLock { value } }
+    }
+    let failures = Counter()
+    let atOnce = try seconds {
+        let shared = try analyzer(mode: .standard, threads: 1)
+        let group = DispatchGroup()
+        for index in 0..<cores {
+            let shard = try Shard(index: index, count: cores)
+            DispatchQueue.global().async(group: group) {
+                let runner = BatchRunner(analyzer: shared, options: .init(outputFolder: folder.path + "/many"))
+                let records = (try? runner.run(shard.select(items).map { ($0, AnalysisOutputs.defaults(base: $0.outputBase(folder: folder.path + "/many"))) })) ?? []
+                failures.add(records.filter { $0.status != .done }.count)
+            }
+        }
+        group.wait()
+    }
+    precondition(failures.total == 0)
+    report("\(cores) files at once, one thread each", atOnce)
 }
