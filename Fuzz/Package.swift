@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "FuzzSupport"),
         harness("FuzzCascade", [.product(name: "FaceMood", package: "facemood")]),
         harness("FuzzTimeline", [.product(name: "FaceMood", package: "facemood")]),
+        harness("FuzzManifest", [.product(name: "FaceMood", package: "facemood")]),
         harness("FuzzKerasModel", [.product(name: "FaceMood", package: "facemood"), .product(name: "KerasTestSupport", package: "facemood")]),
     ]
 )

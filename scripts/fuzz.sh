@@ -25,10 +25,13 @@ mkdir -p "$timelines"
 [ -s "$timelines/single_face.emotions.csv" ] || .build/debug/facemood analyze samples/media/single_face.jpg \
     samples/generated/vfr.mp4 -o "$timelines" --quiet
 seed timeline "$timelines"/*.emotions.csv "$timelines"/*.emotions.json
+[ -s "$timelines/batch/facemood-batch.csv" ] || .build/debug/facemood analyze samples/media/single_face.jpg \
+    samples/generated/text.mp4 -o "$timelines/batch" --quiet 2>/dev/null || true
+seed manifest "$timelines/batch/facemood-batch.csv" "$timelines"/*.emotions.json
 seed keras Tests/Fixtures/keras/dense_activations.h5.json Tests/Fixtures/keras/conv_functional.h5.json
 
 status=0
-for pair in cascade:FuzzCascade timeline:FuzzTimeline keras:FuzzKerasModel; do
+for pair in cascade:FuzzCascade timeline:FuzzTimeline manifest:FuzzManifest keras:FuzzKerasModel; do
     name=${pair%%:*} harness=${pair##*:}
     log="$work/$name.log"
     set +e

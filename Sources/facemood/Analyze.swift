@@ -165,7 +165,7 @@ struct Analyze: ParsableCommand {
     func run() throws {
         common.apply()
         Interruption.install()
-        let plan: [(item: CorpusItem, outputs: AnalysisOutputs)]
+        let plan, allInputs: [(item: CorpusItem, outputs: AnalysisOutputs)]
         let selectedShard: Shard?
         do {
             selectedShard = try shard.map { $0 == "auto" ? try Shard.fromScheduler(environment: ProcessInfo.processInfo.environment, shards: shards) : try Shard(argument: $0) }
@@ -190,7 +190,8 @@ struct Analyze: ParsableCommand {
                 fail("\(single.0) names one file, but the inputs hold \(items.count) files; use -o DIR")
                 throw ExitCode.validationFailure
             }
-            plan = (selectedShard?.select(items) ?? items).map { ($0, outputs(for: $0)) }
+            allInputs = items.map { ($0, outputs(for: $0)) }
+            plan = selectedShard?.select(allInputs) ?? allInputs
         } catch let error as CorpusError {
             fail(error)
             throw ExitCode(Self.exitNoInput)
@@ -202,8 +203,9 @@ struct Analyze: ParsableCommand {
             let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: mode)
             analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin), detector: detector,
                                            threads: threads)
-            if let output { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
-            try AnalysisOutputs.checkClashes(plan.map { ($0.item.input, $0.outputs) })
+            // Every shard checks the whole list, so that two shards never write one file.
+            try AnalysisOutputs.checkClashes(allInputs.map { ($0.item.input, $0.outputs) })
+            if let output, !dryRun { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }
         } catch let error as CocoaError {
             throw fail(OutputError.cannotWrite(path: output ?? "", reason: "the folder cannot be created (\(error.localizedDescription))"))
         } catch {
