@@ -95,6 +95,8 @@ goldens: deps assets python-venv
 	@[ -x $(REFERENCE_ENV)/bin/python ] || python3 -m venv $(REFERENCE_ENV)
 	$(REFERENCE_ENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/reference/requirements.txt
 	$(REFERENCE_ENV)/bin/python scripts/reference/keras_goldens.py
+	$(REFERENCE_ENV)/bin/python scripts/reference/json_to_h5py.py Tests/Fixtures/keras/dense_activations.h5.json \
+		Tests/Fixtures/keras/dense_activations.h5py.hdf5
 	$(REFERENCE_ENV)/bin/python scripts/reference/haar_goldens.py
 	$(REFERENCE_ENV)/bin/python scripts/reference/analysis_goldens.py
 

@@ -55,9 +55,20 @@ public final class BatchRunner {
                 if cancellation.isCancelled { throw CancellationError() }
                 event(.starting(item))
                 let started = Date()
-                let (record, summary) = try analyze(item, outputs: outputs, cancellation: cancellation, progress: progress, event: event)
-                var timed = record
-                timed.seconds = Date().timeIntervalSince(started)
+                let outcome = try analyze(item, outputs: outputs, cancellation: cancellation, progress: progress, event: event)
+                var timed = BatchRecord(input: item.input, status: .done, outputs: outputs, seconds: Date().timeIntervalSince(started))
+                var summary: EmotionSummary?
+                switch outcome {
+                case let .done(full):
+                    timed.summary = ManifestSummary(full)
+                    summary = full
+                case let .skipped(recorded):
+                    timed.status = .skipped
+                    timed.summary = recorded.summary
+                case let .failed(error):
+                    timed.status = .failed
+                    timed.error = error
+                }
                 try manifest?.append(timed)
                 records.append(timed)
                 event(.finished(timed, summary))
@@ -92,58 +103,52 @@ public final class BatchRunner {
         }
     }
 
+    private enum Outcome {
+        case done(EmotionSummary)
+        case skipped(RecordedAnalysis)
+        case failed(String)
+    }
+
     private func analyze(_ item: CorpusItem, outputs: AnalysisOutputs, cancellation: Cancellation, progress: EmotionAnalyzer.Progress?,
-                         event: @escaping (Event) -> Void) throws -> (BatchRecord, EmotionSummary?) {
+                         event: @escaping (Event) -> Void) throws -> Outcome {
         if options.skipDone, let recorded = finishedAnalysis(of: item, outputs: outputs, note: { event(.note($0)) }) {
-            return (BatchRecord(input: item.input, status: .skipped, summary: recorded.summary, outputs: outputs, seconds: 0), nil)
+            return .skipped(recorded)
         }
         var createdFolders: [String] = []
         do {
             var source: any FrameSource = try FileFrameSource(path: item.input)
             if let sampling = options.sampling { source = try SampledFrameSource(base: source, sampling: sampling) }
-            if let root = options.outputFolder { createdFolders = try Self.createFolders(for: outputs.paths, under: root) }
+            if let root = options.outputFolder { try Self.createFolders(for: outputs.paths, under: root, created: &createdFolders) }
             let sinks = try outputs.makeSinks(notify: { event(.note($0)) })
-            let summary = try analyzer.run(source: source, sinks: sinks, cancellation: cancellation, progress: progress)
-            return (BatchRecord(input: item.input, status: .done, summary: ManifestSummary(summary), outputs: outputs, seconds: 0), summary)
-        } catch is CancellationError {
-            Self.removeEmpty(createdFolders)
-            throw CancellationError()
-        } catch let error as CocoaError {
-            Self.removeEmpty(createdFolders)
-            let message = OutputError.cannotWrite(path: error.filePath ?? item.input, reason: "the folder cannot be created (\(CorpusInputs.reason(error)))")
-            return (BatchRecord(input: item.input, status: .failed, error: "\(message)", outputs: outputs, seconds: 0), nil)
+            return .done(try analyzer.run(source: source, sinks: sinks, cancellation: cancellation, progress: progress))
         } catch {
-            Self.removeEmpty(createdFolders)
-            return (BatchRecord(input: item.input, status: .failed, error: "\(error)", outputs: outputs, seconds: 0), nil)
+            // The folders an input that failed created go again, when nothing else was put in them.
+            for folder in createdFolders.reversed() { rmdir(folder) }
+            if error is CancellationError { throw error }
+            return .failed("\(error)")
         }
     }
 
-    /// Creates the missing folders between `root` and each of `paths` (the mirrored tree); returns them, deepest last.
-    static func createFolders(for paths: [String], under root: String) throws -> [String] {
+    /// Creates the missing folders of each of `paths` under `root` (the mirrored tree, and `root` itself), adding
+    /// each to `created`.
+    static func createFolders(for paths: [String], under root: String, created: inout [String]) throws {
         let prefix = root.hasSuffix("/") ? root : root + "/"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        var created: [String] = []
         for path in paths where path.hasPrefix(prefix) {
             var missing: [String] = []
             var folder = (path as NSString).deletingLastPathComponent
-            while folder.count > prefix.count - 1 && !FileManager.default.fileExists(atPath: folder) {
+            while !folder.isEmpty && folder != "/" && !FileManager.default.fileExists(atPath: folder) {
                 missing.append(folder)
                 folder = (folder as NSString).deletingLastPathComponent
             }
             for folder in missing.reversed() {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+                guard mkdir(folder, 0o777) == 0 || errno == EEXIST else {
+                    throw OutputError.cannotWrite(path: path, reason: "the folder \(folder) cannot be created (\(String(cString: strerror(errno))))")
+                }
                 created.append(folder)
             }
         }
-        return created
-    }
-
-    /// Removes the folders an input that failed created, when nothing else was put in them.
-    static func removeEmpty(_ folders: [String]) {
-        for folder in folders.reversed() { rmdir(folder) }
     }
 }
-
 /// A manifest written as inputs end, under a temporary name until the batch ends.
 public final class BatchManifestFile {
     public let path: String
@@ -168,7 +173,6 @@ public final class BatchManifestFile {
     }
 
     func commit() throws {
-        try file?.finish()
         try file?.commit()
         file = nil
     }

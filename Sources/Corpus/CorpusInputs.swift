@@ -1,4 +1,6 @@
+import FaceMood
 import Foundation
+import TimelineOutputs
 
 /// One input of a batch: the path to read, and the path its outputs mirror under an output folder.
 public struct CorpusItem: Sendable, Equatable {
@@ -22,7 +24,7 @@ public struct CorpusItem: Sendable, Equatable {
     public func outputBase(folder: String?) -> String {
         let stem = keepsExtension ? relativePath : (relativePath as NSString).deletingPathExtension
         guard let folder else {
-            guard input != CorpusInputs.standardInput else { return "stdin" }
+            guard input != FileFrameSource.standardInput else { return FileFrameSource.displayName(input) }
             return keepsExtension ? input : (input as NSString).deletingPathExtension
         }
         return folder.hasSuffix("/") ? folder + stem : folder + "/" + stem
@@ -31,7 +33,6 @@ public struct CorpusItem: Sendable, Equatable {
 
 /// Turns files, folders and list files into the sorted list of inputs a batch analyses.
 public enum CorpusInputs {
-    public static let standardInput = "-"
 
     /// Extensions (lower case) a folder's files must have to be analysed.
     public static let videoExtensions: Set<String> = [
@@ -56,15 +57,15 @@ public enum CorpusInputs {
             list.text.split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
         }
         for entry in entries {
-            if entry == standardInput {
-                items.append(CorpusItem(input: entry, relativePath: "stdin"))
+            if entry == FileFrameSource.standardInput {
+                items.append(CorpusItem(input: entry, relativePath: FileFrameSource.displayName(entry)))
             } else if isFolder(entry) {
                 folders.append(entry)
             } else {
                 named.append(entry)
             }
         }
-        let excluded = excluding.map(canonical)
+        let excluded = excluding.map(AnalysisOutputs.canonical)
         for folder in folders {
             for relative in try files(under: folder, excluding: excluded) {
                 items.append(CorpusItem(input: join(folder, relative), relativePath: relative))
@@ -73,12 +74,12 @@ public enum CorpusInputs {
         let absolute = named.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let prefix = commonFolder(absolute)
         for (path, full) in zip(named, absolute) {
-            items.append(CorpusItem(input: path, relativePath: String(full.dropFirst(prefix.count)).trimmingPrefix("/")))
+            items.append(CorpusItem(input: path, relativePath: String(full.dropFirst(prefix.count).trimmingPrefix("/"))))
         }
         items.sort { $0.input.utf8.lexicographicallyPrecedes($1.input.utf8) }
         var seen = Set<String>()
         items = items.filter { item in
-            item.input == standardInput || seen.insert(canonical(item.input)).inserted
+            item.input == FileFrameSource.standardInput || seen.insert(AnalysisOutputs.canonical(item.input)).inserted
         }
         var stems: [String: Int] = [:]
         for item in items { stems[(item.relativePath as NSString).deletingPathExtension, default: 0] += 1 }
@@ -88,7 +89,7 @@ public enum CorpusInputs {
         return items
     }
 
-    /// Whether `path` is a file this tool analyses, by its extension.
+    /// Whether a file of this name is one this tool analyses, by its extension (facemood's overlays are not).
     public static func isMedia(_ name: String) -> Bool {
         let lower = name.lowercased()
         guard !overlaySuffixes.contains(where: lower.hasSuffix) else { return false }
@@ -104,6 +105,15 @@ public enum CorpusInputs {
     /// Media files under `folder`, as paths relative to it.
     static func files(under folder: String, excluding excluded: String?) throws -> [String] {
         var found: [String] = []
+        try walk(folder, skippingFolder: { path in excluded.map { AnalysisOutputs.canonical(path) == $0 } ?? false }) { relative in
+            if isMedia((relative as NSString).lastPathComponent) { found.append(relative) }
+        }
+        return found
+    }
+
+    /// Calls `file` with the path, relative to `folder`, of every file under it: hidden entries are left out,
+    /// and so are links to folders (no cycles) and the folders `skippingFolder` names.
+    static func walk(_ folder: String, skippingFolder: (String) -> Bool = { _ in false }, file: (String) -> Void) throws {
         var pending = [""]
         while let relative = pending.popLast() {
             let path = relative.isEmpty ? folder : join(folder, relative)
@@ -119,16 +129,12 @@ public enum CorpusInputs {
                 var link = stat()
                 guard lstat(childPath, &link) == 0 else { continue }
                 if (link.st_mode & S_IFMT) == S_IFDIR {
-                    if let excluded, canonical(childPath) == excluded { continue }
-                    pending.append(child)
-                } else if isMedia(name) {
-                    // A link to a file counts; a link to a folder is not followed (no cycles).
-                    if (link.st_mode & S_IFMT) == S_IFLNK && isFolder(childPath) { continue }
-                    found.append(child)
+                    if !skippingFolder(childPath) { pending.append(child) }
+                } else if (link.st_mode & S_IFMT) != S_IFLNK || !isFolder(childPath) {
+                    file(child)
                 }
             }
         }
-        return found
     }
 
     public static func join(_ folder: String, _ relative: String) -> String {
@@ -148,23 +154,10 @@ public enum CorpusInputs {
         return "/" + common.joined(separator: "/")
     }
 
-    static func canonical(_ path: String) -> String {
-        let url = URL(fileURLWithPath: path).standardizedFileURL
-        guard let resolved = realpath(url.path, nil) else { return url.path }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     public static func reason(_ error: Error) -> String {
         let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
         if let code = underlying?.code, underlying?.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(code))) }
         return error.localizedDescription
-    }
-}
-
-extension String {
-    func trimmingPrefix(_ prefix: String) -> String {
-        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
     }
 }
 

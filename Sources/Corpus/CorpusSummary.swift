@@ -65,25 +65,12 @@ public enum TimelineDiscovery {
 
     static func timelines(under folder: String) throws -> [String] {
         var stems: [String: (json: Bool, csv: Bool)] = [:]
-        var pending = [folder]
-        while let path = pending.popLast() {
-            let names: [String]
-            do {
-                names = try FileManager.default.contentsOfDirectory(atPath: path)
-            } catch {
-                throw CorpusError("\(path): expected a readable folder, found one that cannot be listed (\(CorpusInputs.reason(error)))")
-            }
-            for name in names where !name.hasPrefix(".") {
-                let child = CorpusInputs.join(path, name)
-                var link = stat()
-                guard lstat(child, &link) == 0 else { continue }
-                if (link.st_mode & S_IFMT) == S_IFDIR {
-                    pending.append(child)
-                } else if name.hasSuffix(".emotions.json") {
-                    stems[String(child.dropLast(".json".count)), default: (false, false)].json = true
-                } else if name.hasSuffix(".emotions.csv") {
-                    stems[String(child.dropLast(".csv".count)), default: (false, false)].csv = true
-                }
+        try CorpusInputs.walk(folder) { relative in
+            let path = CorpusInputs.join(folder, relative)
+            if relative.hasSuffix(".emotions.json") {
+                stems[String(path.dropLast(".json".count)), default: (false, false)].json = true
+            } else if relative.hasSuffix(".emotions.csv") {
+                stems[String(path.dropLast(".csv".count)), default: (false, false)].csv = true
             }
         }
         return stems.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { $0 + (stems[$0]!.json ? ".json" : ".csv") }

@@ -50,18 +50,17 @@ public struct RecordedAnalysis {
         }
         for (name, text) in settings {
             guard let expected = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed) else { continue }
-            if Self.canonical(name == "model" ? Self.withoutPath(expected) : expected)
-                != Self.canonical(name == "model" ? Self.withoutPath(head[name] as Any) : head[name] ?? NSNull()) {
+            // The same model may be named by another path.
+            let comparable = { (value: Any) -> Any in
+                guard name == "model", var object = value as? [String: Any] else { return value }
+                object["path"] = nil
+                return object
+            }
+            if Self.canonical(comparable(expected)) != Self.canonical(comparable(head[name] ?? NSNull())) {
                 return "the \(name) settings differ"
             }
         }
         return nil
-    }
-
-    static func withoutPath(_ value: Any) -> Any {
-        guard var object = value as? [String: Any] else { return value }
-        object["path"] = nil
-        return object
     }
 
     static func canonical(_ value: Any) -> Data? {

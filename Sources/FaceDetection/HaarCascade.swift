@@ -59,8 +59,9 @@ public struct HaarCascade: Sendable {
         try self.init(xml: data, path: path)
     }
 
-    /// A cascade from XML already in memory; `path` names it in errors.
-    public init(xml data: Data, path: String) throws {
+    /// A cascade from XML already in memory; `path` names it in errors. Not public: `HaarFaceDetector`
+    /// fingerprints a cascade by its file.
+    package init(xml data: Data, path: String) throws {
         let root = try XMLElement.parse(data, path: path)
         guard root.name == "opencv_storage" else {
             throw CascadeError.invalid(path: path, expected: "an <opencv_storage> document", found: "<\(root.name)>")

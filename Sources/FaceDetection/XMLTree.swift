@@ -36,7 +36,7 @@ final class XMLElement {
         do {
             return try parser.document()
         } catch let failure as XMLReader.Failure {
-            throw CascadeError.malformedXML(path: path, reason: "\(failure.reason) at line \(parser.line)")
+            throw CascadeError.malformedXML(path: path, reason: "\(failure.reason) at line \(parser.line())")
         }
     }
 }
@@ -47,9 +47,11 @@ private struct XMLReader {
 
     let bytes: [UInt8]
     var position = 0
-    var line = 1
 
     init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The line of `position`, counted only when an error needs it.
+    func line() -> Int { 1 + bytes[..<min(position, bytes.count)].lazy.filter { $0 == UInt8(ascii: "\n") }.count }
 
     mutating func document() throws -> XMLElement {
         var stack: [XMLElement] = []
@@ -67,7 +69,6 @@ private struct XMLReader {
         while position < bytes.count {
             let byte = bytes[position]
             guard byte == UInt8(ascii: "<") else {
-                if byte == UInt8(ascii: "\n") { line += 1 }
                 text.append(byte)
                 position += 1
                 continue
@@ -146,7 +147,6 @@ private struct XMLReader {
                 position += terminator.utf8CodeUnitCount
                 return
             }
-            if bytes[position] == UInt8(ascii: "\n") { line += 1 }
             position += 1
         }
         throw Failure(reason: "an unterminated \(what)")
@@ -154,7 +154,6 @@ private struct XMLReader {
 
     private mutating func skipSpace() {
         while position < bytes.count, Self.isSpace(bytes[position]) {
-            if bytes[position] == UInt8(ascii: "\n") { line += 1 }
             position += 1
         }
     }
@@ -181,7 +180,6 @@ private struct XMLReader {
         position += 1
         let start = position
         while position < bytes.count, bytes[position] != quote {
-            if bytes[position] == UInt8(ascii: "\n") { line += 1 }
             position += 1
         }
         guard position < bytes.count else { throw Failure(reason: "an unterminated attribute value") }

@@ -20,3 +20,4 @@ public typealias VideoStreamInfo = VideoIO.VideoStreamInfo
 public typealias VideoError = VideoIO.VideoError
 public typealias HaarCascade = FaceDetection.HaarCascade
 public typealias CascadeError = FaceDetection.CascadeError
+public typealias DetectorParameterError = FaceDetection.DetectorParameterError

@@ -38,8 +38,8 @@ public final class EmotionOverlay {
     public static func boxThickness(width: Int, height: Int) -> Int { max(3, min(width, height) / 120) }
 
     public func draw(_ annotation: Annotation, on image: inout RGBImage) {
-        let unit = Double(min(image.width, image.height)) / 360
-        let textSize = max(11, Int((13 * unit).rounded()))
+        let layout = self.layout(width: image.width, height: image.height)
+        let textSize = layout.textSize
         if let box = annotation.box, let emotion = annotation.emotion, let probabilities = annotation.probabilities {
             let index = labels.firstIndex(of: emotion) ?? 0
             let color = self.color(ofLabel: index)
@@ -52,30 +52,42 @@ public final class EmotionOverlay {
             image.fill(x: box.x, y: captionTop, width: font.width(of: caption, size: textSize) + 2 * padding, height: captionHeight, color: color)
             font.draw(caption, x: box.x + padding, baseline: captionTop + padding + textSize * 4 / 5, size: textSize, color: .black, into: &image)
         }
-        drawPanel(annotation, on: &image, textSize: textSize, unit: unit)
+        drawPanel(annotation, on: &image, layout: layout)
     }
 
     /// The panel's rectangle on a frame of this size (top left); nothing else is drawn without a face.
     public func panelArea(width: Int, height: Int) -> FaceBox {
-        let layout = panelLayout(unit: Double(min(width, height)) / 360)
+        let layout = self.layout(width: width, height: height)
         return FaceBox(x: layout.margin, y: layout.margin, width: layout.width, height: layout.height)
     }
 
-    private func panelLayout(unit: Double) -> (margin: Int, textSize: Int, rowHeight: Int, labelWidth: Int, barWidth: Int, width: Int, height: Int) {
+    /// Sizes for one frame size, which a video keeps: measured once, not on every frame.
+    private struct Layout {
+        var frameWidth: Int, frameHeight: Int
+        var textSize: Int, margin: Int, rowHeight: Int, labelWidth: Int, barWidth: Int, width: Int, height: Int
+    }
+
+    private var lastLayout: Layout?
+
+    private func layout(width frameWidth: Int, height frameHeight: Int) -> Layout {
+        if let last = lastLayout, last.frameWidth == frameWidth, last.frameHeight == frameHeight { return last }
+        let unit = Double(min(frameWidth, frameHeight)) / 360
         let textSize = max(11, Int((13 * unit).rounded()))
         let margin = max(4, Int(6 * unit))
         let rowHeight = textSize + max(3, textSize / 3)
         let labelWidth = labels.map { font.width(of: $0, size: textSize) }.max() ?? 0
         let barWidth = max(40, Int(70 * unit))
         let percentWidth = font.width(of: "100%", size: textSize)
-        return (margin, textSize, rowHeight, labelWidth, barWidth, margin * 4 + labelWidth + barWidth + percentWidth,
-                margin * 2 + rowHeight * labels.count)
+        let layout = Layout(frameWidth: frameWidth, frameHeight: frameHeight, textSize: textSize, margin: margin, rowHeight: rowHeight,
+                            labelWidth: labelWidth, barWidth: barWidth, width: margin * 4 + labelWidth + barWidth + percentWidth,
+                            height: margin * 2 + rowHeight * labels.count)
+        lastLayout = layout
+        return layout
     }
 
-    private func drawPanel(_ annotation: Annotation, on image: inout RGBImage, textSize: Int, unit: Double) {
-        let layout = panelLayout(unit: unit)
+    private func drawPanel(_ annotation: Annotation, on image: inout RGBImage, layout: Layout) {
         let margin = layout.margin, rowHeight = layout.rowHeight, labelWidth = layout.labelWidth, barWidth = layout.barWidth
-        let panelWidth = layout.width, panelHeight = layout.height
+        let panelWidth = layout.width, panelHeight = layout.height, textSize = layout.textSize
         image.fill(x: margin, y: margin, width: panelWidth, height: panelHeight, color: .black, alpha: 150)
         for (index, label) in labels.enumerated() {
             let top = margin * 2 + index * rowHeight

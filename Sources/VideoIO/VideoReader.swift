@@ -63,10 +63,12 @@ public final class VideoReader {
 
     /// The path that reads standard input (any container libavformat can probe from a pipe).
     public static let standardInput = "-"
+    /// What names `path` in messages and file names: `stdin` for standard input.
+    public static func displayName(_ path: String) -> String { path == standardInput ? "stdin" : path }
 
     /// Opens `path`, or standard input for `-` (then named "stdin" in errors).
     public init(path location: String, options: Options = Options()) throws {
-        let path = location == Self.standardInput ? "stdin" : location
+        let path = Self.displayName(location)
         self.path = path
         self.options = options
         input = try InputContext(path: location == Self.standardInput ? "pipe:0" : location, name: path)
@@ -85,7 +87,7 @@ public final class VideoReader {
         let streamStart = stream.pointee.start_time
         startTimestamp = fileStart != ffmpegNoTimestamp ? av_rescale_q(fileStart, cffmpeg_time_base_q(), base)
             : streamStart != ffmpegNoTimestamp ? streamStart : 0
-        videoStartOffset = streamStart != ffmpegNoTimestamp ? Double(streamStart - startTimestamp) * av_q2d(base) : 0
+        videoStartOffset = streamStart != ffmpegNoTimestamp ? Double(streamStart - startTimestamp) * timeBaseSeconds : 0
         continuity = input.pointer.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT != 0 ? TimestampContinuity() : nil
         let averageRate = stream.pointee.avg_frame_rate
         let realRate = stream.pointee.r_frame_rate

@@ -61,7 +61,7 @@ public final class VideoWriter {
             throw VideoError.encodeFailed(path: path, reason: "expected an x264 preset (\(Options.presets.joined(separator: ", "))), found '\(options.preset)'")
         }
         guard Options.crfRange.contains(options.crf) else {
-            throw VideoError.encodeFailed(path: path, reason: "expected a crf of 0 to 51, found \(options.crf)")
+            throw VideoError.encodeFailed(path: path, reason: "expected a crf of \(Options.crfRange.lowerBound) to \(Options.crfRange.upperBound), found \(options.crf)")
         }
         output = try OutputContext(path: file, formatName: formatName, name: path)
         encoder = try CodecContext.videoEncoder(path: path, width: width, height: height, timeBase: timeBase, frameRate: frameRate,

@@ -22,7 +22,7 @@ func machineDescription() -> String {
 }
 
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
-/// Sections to run (default all): decode, model.
+/// Sections to run (default all): decode, model, layers (with model), detect, analyze, corpus.
 let sections = Set(CommandLine.arguments.dropFirst(2))
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
@@ -103,6 +103,11 @@ func analyze(_ input: String, outputs: AnalysisOutputs, with analyzer: EmotionAn
     try analyzer.run(source: try FileFrameSource(path: input), sinks: try outputs.makeSinks(), clock: clock)
 }
 
+/// Where `facemood analyze INPUT -o folder` puts the input's outputs, without their suffixes.
+func outputBase(_ input: String, in folder: URL) -> String {
+    try! CorpusInputs.discover(arguments: [input])[0].outputBase(folder: folder.path)
+}
+
 func scratchFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-bench-\(ProcessInfo.processInfo.processIdentifier)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -114,14 +119,14 @@ if CommandLine.arguments.count > 3 && CommandLine.arguments[2] == "--rss" {
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let input = CommandLine.arguments[3]
-    _ = try analyze(input, outputs: AnalysisOutputs.defaults(for: input, folder: folder.path),
-                    with: try analyzer(mode: .standard, threads: ProcessInfo.processInfo.activeProcessorCount))
+    _ = try analyze(input, outputs: AnalysisOutputs.defaults(base: outputBase(input, in: folder)),
+                    with: try analyzer(mode: .standard, threads: EmotionAnalyzer.defaultThreads))
     print(String(format: "%.1f", peakRSS()))
     exit(0)
 }
 
 if wanted("analyze") {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = EmotionAnalyzer.defaultThreads
     print("")
     print("analyze: frames/s (ratio to decode-only), default mode = tracking, full detection every 10 frames; \(cores) threads unless stated")
     let folder = try scratchFolder()
@@ -140,8 +145,8 @@ if wanted("analyze") {
             ("default + overlay", .standard, cores, true),
         ]
         for (label, mode, threads, withOverlay) in runs {
-            var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
-            if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path) }
+            var outputs = AnalysisOutputs.defaults(base: outputBase(input, in: folder))
+            if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(base: outputBase(input, in: folder)) }
             let setup = try analyzer(mode: mode, threads: threads)
             let clock = StageClock()
             var frames = 0
@@ -182,7 +187,7 @@ if wanted("analyze") {
 if wanted("corpus") {
     // Many short files, as a corpus of clips: the per-file costs (opening, probing, starting the workers, writing)
     // count here, and one file's decoder thread cannot keep every core busy on its own.
-    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let cores = EmotionAnalyzer.defaultThreads
     let copies = 3
     let folder = try scratchFolder()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -126,7 +126,7 @@ struct Analyze: ParsableCommand {
         if inputs.count > 1 && overlayFile != nil {
             throw ValidationError("--overlay=FILE names one file; with several inputs use --overlay with -o DIR")
         }
-        guard VideoWriterOptions.crfRange.contains(crf) else { throw ValidationError("--crf expects 0 to 51, found \(crf)") }
+        guard VideoWriterOptions.crfRange.contains(crf) else { throw ValidationError("--crf expects \(VideoWriterOptions.crfRange.lowerBound) to \(VideoWriterOptions.crfRange.upperBound), found \(crf)") }
         guard VideoWriterOptions.presets.contains(preset) else {
             throw ValidationError("--preset expects one of \(VideoWriterOptions.presets.joined(separator: ", ")), found '\(preset)'")
         }
@@ -198,7 +198,7 @@ struct Analyze: ParsableCommand {
         }
         let analyzer: EmotionAnalyzer
         do {
-            let interval = fullDetectionEvery.flatMap(DetectionInterval.init(argument:)) ?? (sampleFPS == nil ? DetectionInterval(argument: "10")! : DetectionInterval(argument: "1")!)
+            let interval = fullDetectionEvery.flatMap(DetectionInterval.init(argument:)) ?? (sampleFPS == nil ? .standard : .everyFrame)
             let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: interval)
             let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: mode)
             analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin), detector: detector,
@@ -248,7 +248,7 @@ struct Analyze: ParsableCommand {
             if !(error is CancellationError) { fail(error) }
             throw ExitCode(Interruption.signal != nil || error is CancellationError ? Interruption.exitCode() : 1)
         }
-        let failures = records.filter { $0.status == .failed }.map { $0.input == "-" ? "stdin" : $0.input }
+        let failures = records.filter { $0.status == .failed }.map { FileFrameSource.displayName($0.input) }
         if !quiet && records.count > 1 {
             let skipped = records.filter { $0.status == .skipped }.count
             FileHandle.standardError.write(Data("facemood: \(records.count - skipped - failures.count) analysed, \(skipped) skipped, \(failures.count) failed\(manifestPath.map { "; manifest \($0)" } ?? "")\n".utf8))
@@ -259,7 +259,7 @@ struct Analyze: ParsableCommand {
     }
 
     private func report(_ record: BatchRecord, summary: EmotionSummary?, labels: [String], tablesToStderr: Bool) {
-        let name = record.input == "-" ? "stdin" : record.input
+        let name = FileFrameSource.displayName(record.input)
         if progress == .jsonl {
             // Unbuffered, so that a consumer sees each input as it ends (the tables go to stderr meanwhile).
             FileHandle.standardOutput.write(Data((BatchManifest.jsonLine(record, labels: labels) + "\n").utf8))

@@ -32,7 +32,7 @@ struct Summarize: ParsableCommand {
     func run() throws {
         do {
             let files = try TimelineDiscovery.timelines(in: timelines)
-            let single = files.count == 1 && timelines.count == 1 && files == timelines
+            let single = timelines.count == 1 && files == timelines
             if single && csv == nil {
                 let summary = try TimelineReader.summary(ofFile: files[0])
                 print(json ? summary.json() : summary.table(title: files[0]))
@@ -47,15 +47,7 @@ struct Summarize: ParsableCommand {
                 if csv == "-" {
                     print(corpus.csvText(), terminator: "")
                 } else {
-                    let file = try AtomicTextFile(destination: csv)
-                    do {
-                        try file.write(corpus.csvText())
-                        try file.finish()
-                        try file.commit()
-                    } catch {
-                        file.discard()
-                        throw error
-                    }
+                    try AtomicTextFile.write(corpus.csvText(), to: csv)
                 }
             }
             if csv != "-" { print(corpus.table()) }
@@ -85,15 +77,7 @@ struct Merge: ParsableCommand {
                 print(text, terminator: "")
                 return
             }
-            let file = try AtomicTextFile(destination: output)
-            do {
-                try file.write(text)
-                try file.finish()
-                try file.commit()
-            } catch {
-                file.discard()
-                throw error
-            }
+            try AtomicTextFile.write(text, to: output)
         } catch {
             throw fail(error)
         }

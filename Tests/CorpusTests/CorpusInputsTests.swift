@@ -51,3 +51,19 @@ import Testing
         #expect(throws: CorpusError.self) { try CorpusInputs.discover(arguments: [root]) }
     }
 }
+
+@Suite struct OutputNamingTests {
+    static func base(_ input: String, folder: String?) throws -> String {
+        try CorpusInputs.discover(arguments: [input])[0].outputBase(folder: folder)
+    }
+
+    @Test func oneFileSitsBesideItsInputOrInTheFolder() throws {
+        #expect(try Self.base("clips/a.b.mp4", folder: nil) == "clips/a.b")
+        #expect(try Self.base("talk.mov", folder: nil) == "talk")
+        #expect(try Self.base("/data/talk.mov", folder: "out") == "out/talk")
+        #expect(try Self.base("/data/talk.mov", folder: "out/") == "out/talk")
+        #expect(try Self.base("/talk.mov", folder: nil) == "/talk")
+        #expect(try Self.base("-", folder: nil) == "stdin")
+        #expect(try Self.base("-", folder: "out") == "out/stdin")
+    }
+}

@@ -201,13 +201,14 @@ import VideoIO
     }
 
     @Test func malformedXML() throws {
-        let path = try write("<opencv_storage><cascade><stageType>BOOST</featureType></cascade></opencv_storage>")
+        let path = try write("<opencv_storage>\n<cascade>\n<stageType>BOOST</featureType></cascade></opencv_storage>")
         do {
             _ = try HaarCascade(path: path)
             Issue.record("malformed XML loaded")
         } catch let error as CascadeError {
             guard case .malformedXML = error else { Issue.record("unexpected \(error)"); return }
             #expect(error.description.hasPrefix("\(path): expected an OpenCV Haar cascade (XML), but the XML is malformed"))
+            #expect(error.description.hasSuffix(" at line 3"), "\(error)")
         }
     }
 

@@ -128,7 +128,7 @@ import TimelineOutputs
                 == "/nonexistent/clip.mp4: expected a video or image file, but FFmpeg cannot open it: No such file or directory")
         }
         #expect(throws: AnalysisError.self) { try EmotionAnalyzer(threads: 0) }
-        #expect(throws: (any Error).self) { try HaarFaceDetector.bundled(parameters: .init(scaleFactor: 1.0000001)) }
+        #expect(throws: DetectorParameterError.self) { try HaarFaceDetector.bundled(parameters: .init(scaleFactor: 1.0000001)) }
     }
 
     @Test func cancellingARunDiscardsEveryOutput() throws {

@@ -30,7 +30,7 @@ import Testing
     /// Our timeline rows for `video`, read back from the CSV the analysis wrote.
     static func analyze(_ video: String, folder: URL) throws -> (rows: [TimelineRow], summary: EmotionSummary, outputs: AnalysisOutputs) {
         let input = try TestPaths.repository("samples/media/" + video)
-        let outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
+        let outputs = AnalysisOutputs.defaults(base: TestPaths.outputBase(input, in: folder))
         let summary = try analyzeLikeTheCommand(input, outputs: outputs, analyzer: try testAnalyzer())
         return (try timelineRows(csv: outputs.csv!), summary, outputs)
     }
@@ -60,11 +60,10 @@ import Testing
         #expect(sameLabel == reference.count, "\(video): same label on \(sameLabel) of \(reference.count) frames")
         #expect(sameFaceCount == reference.count, "\(video): same face count on \(sameFaceCount) of \(reference.count) frames")
         #expect(equalBoxes == faceFrames, "\(video): the very same box on \(equalBoxes) of \(faceFrames) face frames")
-        #expect(boxesClose == faceFrames)
         // TensorFlow agreement is 1e-5 (GoldenTests); both sides then round to 6 decimals (up to 1e-6 together).
         #expect(worstProbability <= 1.1e-5, "\(video): probabilities differ by up to \(worstProbability) on equal boxes")
         print("agreement with the reference, \(video): label \(sameLabel)/\(reference.count) frames, IoU ≥ 0.9 \(boxesClose)/\(faceFrames), equal boxes \(equalBoxes), largest probability difference \(worstProbability)")
-        if video == "single_face.mp4" { #expect(equalBoxes == faceFrames && faceFrames == reference.count) }
+        if video == "single_face.mp4" { #expect(faceFrames == reference.count, "a face on every frame") }
     }
 
     @Test func videoWithoutFacesGivesFullTimelines() throws {
@@ -198,15 +197,6 @@ import Testing
         #expect(DetectionInterval.seconds(0.01).frames(framesPerSecond: 25) == 1, "at least every frame")
         #expect(DetectionInterval.seconds(1).frames(framesPerSecond: nil) == 30, "30 frames per second when the stream does not say")
         #expect(DetectionInterval.frames(12).frames(framesPerSecond: 60) == 12)
-    }
-}
-
-@Suite struct OutputNamingTests {
-    @Test func defaultsSitBesideTheInputOrInTheFolder() {
-        #expect(AnalysisOutputs.defaults(for: "clips/a.b.mp4", folder: nil) == AnalysisOutputs(csv: "clips/a.b.emotions.csv", json: "clips/a.b.emotions.json"))
-        #expect(AnalysisOutputs.defaults(for: "talk.mov", folder: nil).csv == "talk.emotions.csv")
-        #expect(AnalysisOutputs.defaults(for: "/data/talk.mov", folder: "out").json == "out/talk.emotions.json")
-        #expect(AnalysisOutputs.defaults(for: "/talk.mov", folder: nil).csv == "/talk.emotions.csv")
     }
 }
 

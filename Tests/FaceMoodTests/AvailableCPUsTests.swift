@@ -1,4 +1,5 @@
-import FaceMood
+import Foundation
+@testable import FaceMood
 import Testing
 
 @Suite struct AvailableCPUsTests {
@@ -20,7 +21,28 @@ import Testing
         #expect(AvailableCPUs.parseCFS(quota: "200000\n", period: "100000\n") == 2)
     }
 
-    @Test func thisProcessHasAtLeastOne() {
-        #expect(AvailableCPUs.count >= 1)
+    @Test func aQuotaOnAnAncestorCgroupCounts() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-cgroup-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/jobs/job1", withIntermediateDirectories: true)
+        try "max 100000\n".write(toFile: root + "/jobs/job1/cpu.max", atomically: true, encoding: .utf8)
+        #expect(AvailableCPUs.cgroupQuota(root: root, membership: "0::/jobs/job1\n") == nil)
+        try "150000 100000\n".write(toFile: root + "/jobs/cpu.max", atomically: true, encoding: .utf8)
+        #expect(AvailableCPUs.cgroupQuota(root: root, membership: "0::/jobs/job1\n") == 1.5)
+    }
+
+    /// The command's default, as `--help` shows it, follows the affinity mask and Slurm's allotment.
+    @Test func theCommandsDefaultThreadsFollowTheScheduler() throws {
+        for (launcher, environment) in [(["/usr/bin/taskset", "-c", "0"], [String: String]()), ([], ["SLURM_CPUS_PER_TASK": "1"])] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: launcher.first ?? FaceMoodBinary.path)
+            process.arguments = Array(launcher.dropFirst()) + (launcher.isEmpty ? [] : [FaceMoodBinary.path]) + ["analyze", "--help"]
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let help = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(help.replacingOccurrences(of: "\n", with: " ").contains("SLURM_CPUS_PER_TASK). (default: 1)"), "\(launcher) \(environment)")
+        }
     }
 }

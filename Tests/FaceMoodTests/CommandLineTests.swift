@@ -133,6 +133,10 @@ enum FaceMoodBinary {
         let tableLines = { (text: String) in text.split(separator: "\n").dropFirst().filter { !$0.hasPrefix("  wrote") } }
         #expect(tableLines(analysis.stdout) == tableLines(summary.stdout))
         #expect(analysis.stdout.contains("dominant: happy"))
+
+        let noFace = try FaceMoodBinary.run(["analyze", try TestPaths.repository("samples/media/free-mountain-vector-01.jpg"), "-o", folder.path])
+        #expect(noFace.status == 0)
+        #expect(noFace.stdout.split(separator: "\n").dropFirst().prefix(2) == ["  1 frames, 0.040 s; a face in 0 frames (0.0%, 0.000 s)", "  no face was found"])
     }
 
     @Test func fullDetectionIntervalInSecondsUsesTheFrameRate() throws {

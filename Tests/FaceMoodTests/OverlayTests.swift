@@ -18,8 +18,8 @@ import VideoIO
     static func produce(_ media: String) throws -> Produced {
         let input = media.contains("/") ? try TestPaths.repository(media) : try TestPaths.repository("samples/media/" + media)
         let folder = try TestPaths.temporaryFolder()
-        var outputs = AnalysisOutputs.defaults(for: input, folder: folder.path)
-        outputs.overlay = AnalysisOutputs.defaultOverlay(for: input, folder: folder.path)
+        var outputs = AnalysisOutputs.defaults(base: TestPaths.outputBase(input, in: folder))
+        outputs.overlay = AnalysisOutputs.defaultOverlay(base: TestPaths.outputBase(input, in: folder))
         let analyzer = try testAnalyzer()
         try analyzeLikeTheCommand(input, outputs: outputs, analyzer: analyzer)
         return Produced(input: input, overlay: outputs.overlay!, rows: try timelineRows(csv: outputs.csv!), labels: analyzer.labels)

@@ -17,6 +17,11 @@ enum TestPaths {
         return path
     }
 
+    /// `<folder>/<input stem>`, where the command puts one input's outputs with `-o folder`.
+    static func outputBase(_ input: String, in folder: URL) -> String {
+        folder.appendingPathComponent(URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent).path
+    }
+
     static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("facemood-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

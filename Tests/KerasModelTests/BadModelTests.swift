@@ -117,10 +117,8 @@ import KerasTestSupport
         for file in files {
             let description = try JSONDecoder().decode(HDF5Writer.Description.self, from: Data(contentsOf: folder.appendingPathComponent(file)))
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-\(UUID().uuidString).h5").path
-            #expect(throws: (any Error).self, "\(file)") {
-                try HDF5Writer.write(description, to: path)
-                _ = try KerasModel(path: path)
-            }
+            // Each was a crash of the writer (values shorter than their shape); it must refuse them itself.
+            #expect(throws: (any Error).self, "\(file)") { try HDF5Writer.write(description, to: path) }
         }
     }
 

@@ -75,10 +75,10 @@ final class ResultChannel: @unchecked Sendable {
     func finish(_ error: Error?) {
         condition.lock()
         ended = true
-        failure = error
         let consumer = waiting
         waiting = nil
-        if consumer != nil { failure = nil }
+        // A waiting consumer hears the error now; otherwise the next call to `next()` does.
+        failure = consumer == nil ? error : nil
         condition.unlock()
         if let error { consumer?.resume(throwing: error) } else { consumer?.resume(returning: nil) }
     }

@@ -19,8 +19,8 @@ public final class EmotionAnalyzer: Sendable {
     public let detector: any FaceDetector
     /// Analysis threads; decoding and writing run beside them.
     public let threads: Int
-    /// The model file's SHA-256, recorded in the JSON timeline.
-    public let modelSHA256: String?
+    /// The classifier as the outputs record it, with its file's SHA-256 (nil when only detecting).
+    public let modelDescription: ModelDescription?
 
     /// The CLI's default: one analysis thread per CPU this process may use (see `AvailableCPUs`).
     public static var defaultThreads: Int { AvailableCPUs.count }
@@ -47,7 +47,11 @@ public final class EmotionAnalyzer: Sendable {
         self.classifier = classifier
         self.detector = detector
         self.threads = threads
-        modelSHA256 = try classifier.map { try SHA256.hex(ofFile: $0.modelPath) }
+        modelDescription = try classifier.map { classifier in
+            ModelDescription(path: classifier.modelPath, sha256: try SHA256.hex(ofFile: classifier.modelPath), labels: classifier.profile.labels,
+                             inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
+                             inputRange: classifier.profile.inputRange, margin: classifier.profile.margin)
+        }
     }
 
     /// The labels results are given in (empty when only detecting).
@@ -107,17 +111,9 @@ public final class EmotionAnalyzer: Sendable {
 
     /// What the sinks record about this analysis of `source`.
     public func context(for source: SourceDescription) -> TimelineContext {
-        TimelineContext(source: source, labels: labels, model: modelDescription, detector: detector.settings)
+        TimelineContext(source: source, model: modelDescription, detector: detector.settings)
     }
 
-    /// The classifier as the outputs record it (nil when only detecting).
-    public var modelDescription: ModelDescription? {
-        classifier.map { classifier in
-            ModelDescription(path: classifier.modelPath, sha256: modelSHA256 ?? "", labels: classifier.profile.labels,
-                             inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
-                             inputRange: classifier.profile.inputRange, margin: classifier.profile.margin)
-        }
-    }
 
     func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
                  consume: (AnalysisPipeline.Analyzed) throws -> Void) throws {

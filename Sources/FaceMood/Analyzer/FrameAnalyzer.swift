@@ -22,7 +22,8 @@ final class FrameAnalyzer {
 
     func analyze(_ frame: VideoFrame) throws -> FrameResult {
         let faces = clock.measure(.detect) { detector.detectFaces(in: frame.gray, previousFace: previous) }
-        let largest = Self.largest(of: faces)
+        // Detectors return faces largest first.
+        let largest = faces.first
         previous = largest
         var face: AnalyzedFace?
         if let largest, let classifier {
@@ -32,12 +33,5 @@ final class FrameAnalyzer {
             face = AnalyzedFace(box: largest, classification: classification)
         }
         return FrameResult(frame: frame.index, time: frame.time, duration: frame.duration, faces: faces, face: face)
-    }
-
-    /// Largest area; on a tie the first in the detector's order.
-    static func largest(of faces: [FaceBox]) -> FaceBox? {
-        var best: FaceBox?
-        for face in faces where best == nil || face.area > best!.area { best = face }
-        return best
     }
 }

@@ -89,8 +89,7 @@ public struct ModelProfile: Sendable, Equatable {
     public static let maximumMargin = 8192
 
     /// Names the timelines already use for their own columns and keys.
-    public static let reservedLabels: Set<String> = ["frame", "time_s", "duration_s", "faces", "x", "y", "w", "h", "emotion",
-                                                     "confidence", "box", "probs"]
+    public static let reservedLabels = Set(TimelineColumns.fixed + TimelineColumns.jsonOnly)
 
     /// Labels become CSV columns and JSON keys: each must be non-empty, unique and not a reserved name.
     static func checkLabels(_ labels: [String], modelPath: String) throws {
@@ -152,4 +151,12 @@ public struct ModelProfile: Sendable, Equatable {
             return sidecar
         }
     }
+}
+
+/// The names a timeline gives its own values, beside one column or member per label.
+public enum TimelineColumns {
+    /// The CSV columns before the labels' probabilities.
+    public static let fixed = ["frame", "time_s", "duration_s", "faces", "x", "y", "w", "h", "emotion", "confidence"]
+    /// Members of a JSON frame object that are not CSV columns.
+    public static let jsonOnly = ["box", "probs"]
 }

@@ -83,13 +83,18 @@ public enum SearchMode: Sendable, Equatable {
 
     /// The default: a full detection every 10 frames (a third of a second at 30 fps); see the README's
     /// performance section for the measurements behind it.
-    public static let standard = SearchMode.tracking(fullDetectionEvery: .frames(10))
+    public static let standard = SearchMode.tracking(fullDetectionEvery: .standard)
 }
 
 /// The spacing of the default mode's frame-wide detections.
 public enum DetectionInterval: Sendable, Equatable {
     case frames(Int)
     case seconds(Double)
+
+    /// The default mode's: every 10 frames.
+    public static let standard = DetectionInterval.frames(10)
+    /// For frames far apart in time (sampling), where the last face says little about where the next is.
+    public static let everyFrame = DetectionInterval.frames(1)
 
     /// The longest interval accepted: a full detection at least once an hour of video at 30 fps.
     public static let maximumFrames = 108_000

@@ -5,14 +5,17 @@ import VideoIO
 /// (any container libavformat can probe from a pipe: Matroska, MPEG-TS, NUT, fragmented MP4…). Its state
 /// is behind a lock, so `close()` and `isClosed` may be used from any thread.
 public final class FileFrameSource: FrameSource, @unchecked Sendable {
-    public let path: String
+    public var path: String { sourceDescription.path }
+    /// The path that reads standard input.
+    public static let standardInput = VideoReader.standardInput
+    /// `stdin` for standard input, else the path.
+    public static func displayName(_ path: String) -> String { VideoReader.displayName(path) }
     public let sourceDescription: SourceDescription
     private var reader: VideoReader?
     private let lock = NSLock()
 
     /// Opens the file and reads its stream's description; decoding starts with the first `nextFrame()`.
     public init(path: String) throws {
-        self.path = path
         // Before opening, so that a file replaced while it is read is not recorded as the new one.
         let identity = path == VideoReader.standardInput ? nil : FileIdentity(path: path)
         let reader = try VideoReader(path: path)

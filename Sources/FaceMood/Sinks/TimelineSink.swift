@@ -28,15 +28,15 @@ extension TimelineSink {
 /// What the outputs record about how a timeline was made.
 public struct TimelineContext: Sendable {
     public var source: SourceDescription
-    /// The classifier's labels in output order (empty when the analysis only detects).
-    public var labels: [String]
     /// The classifier (nil when the analysis only detects).
     public var model: ModelDescription?
     public var detector: [DetectorSetting]
 
-    public init(source: SourceDescription, labels: [String], model: ModelDescription?, detector: [DetectorSetting]) {
+    /// The classifier's labels in output order (empty when the analysis only detects).
+    public var labels: [String] { model?.labels ?? [] }
+
+    public init(source: SourceDescription, model: ModelDescription?, detector: [DetectorSetting]) {
         self.source = source
-        self.labels = labels
         self.model = model
         self.detector = detector
     }

@@ -39,31 +39,12 @@ public struct AnalysisOutputs: Sendable, Equatable {
     /// The files written (standard output is not one).
     public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != VideoReader.standardInput } }
 
-    /// `<folder>/<input stem>.overlay.mp4`.
-    public static func defaultOverlay(for input: String, folder: String?) -> String {
-        defaultOverlay(base: base(for: input, folder: folder))
-    }
-
-    /// `<base>.overlay.mp4`.
+    /// `<base>.overlay.mp4`; `Corpus.CorpusItem.outputBase` says where the base lies.
     public static func defaultOverlay(base: String) -> String { base + ".overlay.mp4" }
-
-    /// `<folder>/<input stem>.emotions.csv` and `.json`, the folder defaulting to the input's.
-    /// Paths stay as relative or absolute as the user gave them.
-    public static func defaults(for input: String, folder: String?) -> AnalysisOutputs {
-        defaults(base: base(for: input, folder: folder))
-    }
 
     /// `<base>.emotions.csv` and `<base>.emotions.json`.
     public static func defaults(base: String) -> AnalysisOutputs {
         AnalysisOutputs(csv: base + ".emotions.csv", json: base + ".emotions.json")
-    }
-
-    private static func base(for input: String, folder: String?) -> String {
-        let name = input == VideoReader.standardInput ? "stdin" : URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
-        let slash = input.lastIndex(of: "/")
-        let inputFolder = slash.map { $0 == input.startIndex ? "/" : String(input[..<$0]) } ?? ""
-        let target = folder ?? inputFolder
-        return target.isEmpty ? name : (target.hasSuffix("/") ? target + name : target + "/" + name)
     }
 
     /// Refuses, before anything is written, a run in which two outputs share a path, an output is one of the
@@ -91,7 +72,7 @@ public struct AnalysisOutputs: Sendable, Equatable {
     }
 
     /// The absolute path with the folder's symbolic links resolved (the file itself may not exist yet).
-    static func canonical(_ path: String) -> String {
+    package static func canonical(_ path: String) -> String {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         if let resolved = realpath(url.path, nil) {
             defer { free(resolved) }

@@ -104,6 +104,18 @@ public final class AtomicTextFile: TextDestination {
         self.handle = handle
     }
 
+    /// Writes `text` to `destination` whole: the file appears complete or not at all.
+    public static func write(_ text: String, to destination: String) throws {
+        let file = try AtomicTextFile(destination: destination)
+        do {
+            try file.write(text)
+            try file.commit()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
     public func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= 1 << 16 { try flush() }

@@ -12,9 +12,10 @@ public enum TimelineReader {
 
     /// The summary of a timeline file, recomputed from its rows as written.
     public static func summary(ofFile path: String) throws -> EmotionSummary {
-        var summary: EmotionSummary?
-        let labels = try read(file: path) { row in summary?.add(row) } labelsRead: { summary = EmotionSummary(labels: $0) }
-        return summary ?? EmotionSummary(labels: labels)
+        // Every reader calls `labelsRead` before the first row.
+        var summary = EmotionSummary(labels: [])
+        _ = try read(file: path) { row in summary.add(row) } labelsRead: { summary = EmotionSummary(labels: $0) }
+        return summary
     }
 
     /// Calls `labelsRead` once with the labels, then `row` for every row in order; returns the labels.

@@ -4,7 +4,7 @@ import VideoIO
 /// The timeline as CSV: `frame,time_s,duration_s,faces,x,y,w,h,emotion,confidence,<labels…>`, one row per
 /// frame; box, emotion, confidence and probabilities empty without a face; numbers to six decimals.
 public final class CSVTimelineSink: TimelineSink {
-    public static let fixedColumns = ["frame", "time_s", "duration_s", "faces", "x", "y", "w", "h", "emotion", "confidence"]
+    public static let fixedColumns = TimelineColumns.fixed
 
     private let output: any TextDestination
     private var labelCount = 0
