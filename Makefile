@@ -7,8 +7,9 @@ BIN := .build/release/facemood
 SAMPLE ?= samples/media/single_face.mp4
 
 # Debian packages the build, the tests and the set-up need.
-DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data \
-	slurmctld slurmd slurm-client munge parallel python3-yaml
+DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavdevice-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data \
+	slurmctld slurmd slurm-client munge parallel python3-yaml \
+	xvfb imagemagick x11-utils
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <libavformat/avformat.h>
+#include <libavdevice/avdevice.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avutil.h>
 #include <libavutil/audio_fifo.h>
@@ -23,5 +24,7 @@ static inline int cffmpeg_averror_invaliddata(void) { return AVERROR_INVALIDDATA
 static inline int cffmpeg_averror_enomem(void) { return AVERROR(ENOMEM); }
 static inline int64_t cffmpeg_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational cffmpeg_time_base_q(void) { return AV_TIME_BASE_Q; }
+static inline int cffmpeg_averror_exit(void) { return AVERROR_EXIT; }
+static inline int cffmpeg_averror_eio(void) { return AVERROR(EIO); }
 
 #endif

@@ -13,10 +13,14 @@ public final class BatchRunner {
         /// The folder outputs are mirrored under: the folders between it and an input's outputs are created
         /// when the input is analysed (and removed again if it fails and they stayed empty).
         public var outputFolder: String?
-        public init(sampling: FrameSampling? = nil, skipDone: Bool = false, outputFolder: String? = nil) {
+        /// How each input is opened (a capture device, live semantics, a duration).
+        public var source: FileFrameSource.Options
+        public init(sampling: FrameSampling? = nil, skipDone: Bool = false, outputFolder: String? = nil,
+                    source: FileFrameSource.Options = FileFrameSource.Options()) {
             self.sampling = sampling
             self.skipDone = skipDone
             self.outputFolder = outputFolder
+            self.source = source
         }
     }
 
@@ -24,6 +28,8 @@ public final class BatchRunner {
     public enum Event {
         /// An input is about to be checked and analysed.
         case starting(CorpusItem)
+        /// An input was opened and its analysis starts (a live one ends by `Cancellation.interrupt()`).
+        case opened(CorpusItem, SourceDescription)
         /// Something the user should know that is not an error (an input analysed again, and why).
         case note(String)
         /// An input ended; `summary` is the full summary when it was analysed now.
@@ -116,10 +122,11 @@ public final class BatchRunner {
         }
         var createdFolders: [String] = []
         do {
-            var source: any FrameSource = try FileFrameSource(path: item.input)
+            var source: any FrameSource = try FileFrameSource(path: item.input, options: options.source)
             if let sampling = options.sampling { source = try SampledFrameSource(base: source, sampling: sampling) }
             if let root = options.outputFolder { try Self.createFolders(for: outputs.paths, under: root, created: &createdFolders) }
-            let sinks = try outputs.makeSinks(notify: { event(.note($0)) })
+            let sinks = try outputs.makeSinks(notify: { event(.note($0)) }, previewClosed: { cancellation.interrupt() })
+            event(.opened(item, source.sourceDescription))
             return .done(try analyzer.run(source: source, sinks: sinks, cancellation: cancellation, progress: progress))
         } catch {
             // The folders an input that failed created go again, when nothing else was put in them.

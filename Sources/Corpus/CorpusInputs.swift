@@ -12,11 +12,36 @@ public struct CorpusItem: Sendable, Equatable {
     /// Set when another input has the same path but for its extension (`talk.mp4` and `talk.mov`): its
     /// outputs then keep the extension (`talk.mp4.emotions.csv`) so that the two do not collide.
     public var keepsExtension: Bool
+    /// Standard input, a network stream or a capture device: nothing on disk to put the outputs beside, so
+    /// without a folder they go to the current one, named by `relativePath`.
+    public var isStream: Bool
 
-    public init(input: String, relativePath: String, keepsExtension: Bool = false) {
+    public init(input: String, relativePath: String, keepsExtension: Bool = false, isStream: Bool = false) {
         self.input = input
         self.relativePath = relativePath
         self.keepsExtension = keepsExtension
+        self.isStream = isStream
+    }
+
+    /// A network stream or a capture device (`format` names the device), its outputs named after the URL's
+    /// last path component or host and port, or after the device: `live.ts` → `live`, `udp://127.0.0.1:5000`
+    /// → `udp-127.0.0.1-5000`, `/dev/video0` with v4l2 → `v4l2-video0`, a lavfi graph → `lavfi`.
+    public static func stream(_ input: String, format: String? = nil) -> CorpusItem {
+        var name: String
+        if let format {
+            // A device path or display names the outputs; a filter graph or a long spec does not.
+            let device = (input as NSString).lastPathComponent
+            name = device.isEmpty || input.contains("=") || device.count > 40 ? format : format + "-" + device
+        } else if let url = URL(string: input), let host = url.host {
+            let last = url.deletingPathExtension().lastPathComponent
+            name = !url.path.isEmpty && url.path != "/" && !last.isEmpty ? last
+                : [url.scheme ?? "stream", host, url.port.map(String.init)].compactMap { $0 }.joined(separator: "-")
+        } else {
+            name = "stream"
+        }
+        let safe = String(name.map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII || "._-+,".contains($0) ? $0 : "_" }.prefix(80))
+        return CorpusItem(input: input, relativePath: safe.trimmingPrefix(".").isEmpty ? "stream" : String(safe.trimmingPrefix(".")),
+                          keepsExtension: true, isStream: true)
     }
 
     /// Where this input's outputs go, without their suffixes: `<folder>/<relative path without extension>`,
@@ -24,7 +49,7 @@ public struct CorpusItem: Sendable, Equatable {
     public func outputBase(folder: String?) -> String {
         let stem = keepsExtension ? relativePath : (relativePath as NSString).deletingPathExtension
         guard let folder else {
-            guard input != FileFrameSource.standardInput else { return FileFrameSource.displayName(input) }
+            guard !isStream else { return stem }
             return keepsExtension ? input : (input as NSString).deletingPathExtension
         }
         return folder.hasSuffix("/") ? folder + stem : folder + "/" + stem
@@ -58,7 +83,9 @@ public enum CorpusInputs {
         }
         for entry in entries {
             if entry == FileFrameSource.standardInput {
-                items.append(CorpusItem(input: entry, relativePath: FileFrameSource.displayName(entry)))
+                items.append(CorpusItem(input: entry, relativePath: FileFrameSource.displayName(entry), isStream: true))
+            } else if InputSettings.isNetworkURL(entry) {
+                items.append(CorpusItem.stream(entry))
             } else if isFolder(entry) {
                 folders.append(entry)
             } else {
@@ -79,11 +106,11 @@ public enum CorpusInputs {
         items.sort { $0.input.utf8.lexicographicallyPrecedes($1.input.utf8) }
         var seen = Set<String>()
         items = items.filter { item in
-            item.input == FileFrameSource.standardInput || seen.insert(AnalysisOutputs.canonical(item.input)).inserted
+            item.isStream || seen.insert(AnalysisOutputs.canonical(item.input)).inserted
         }
         var stems: [String: Int] = [:]
-        for item in items { stems[(item.relativePath as NSString).deletingPathExtension, default: 0] += 1 }
-        for index in items.indices where stems[(items[index].relativePath as NSString).deletingPathExtension, default: 0] > 1 {
+        for item in items where !item.isStream { stems[(item.relativePath as NSString).deletingPathExtension, default: 0] += 1 }
+        for index in items.indices where !items[index].isStream && stems[(items[index].relativePath as NSString).deletingPathExtension, default: 0] > 1 {
             items[index].keepsExtension = true
         }
         return items

@@ -21,3 +21,5 @@ public typealias VideoError = VideoIO.VideoError
 public typealias HaarCascade = FaceDetection.HaarCascade
 public typealias CascadeError = FaceDetection.CascadeError
 public typealias DetectorParameterError = FaceDetection.DetectorParameterError
+public typealias InputSettings = VideoIO.InputSettings
+public typealias InputOption = VideoIO.InputOption

@@ -5,20 +5,63 @@ import CFFmpeg
 final class InputContext {
     let pointer: UnsafeMutablePointer<AVFormatContext>
 
-    /// Opens `path` (a file, or any URL libavformat reads, such as `pipe:0`); errors name `name`.
-    init(path: String, name: String? = nil) throws {
+    /// Opens `path` (a file, or any URL libavformat reads, such as `pipe:0`) with `settings`; errors name `name`.
+    /// `interrupt`, when given, can end the open and later reads from another thread; the caller keeps it alive.
+    init(path: String, name: String? = nil, settings: InputSettings = InputSettings(), interrupt: ReadInterrupt? = nil) throws {
         let name = name ?? path
-        var context: UnsafeMutablePointer<AVFormatContext>?
-        let code = avformat_open_input(&context, path, nil, nil)
+        var format: UnsafePointer<AVInputFormat>?
+        if let formatName = settings.format {
+            _ = FFmpegRegistration.devices
+            format = av_find_input_format(formatName)
+            guard format != nil else {
+                throw VideoError.cannotOpen(path: name, reason: "expected an input format or capture device, found no format named '\(formatName)' in this FFmpeg build (`ffmpeg -formats` and `ffmpeg -devices` list them)")
+            }
+        }
+        if InputSettings.isNetworkURL(path) { _ = FFmpegRegistration.network }
+        var context = avformat_alloc_context()
+        guard context != nil else {
+            throw VideoError.ffmpegFailure(path: name, operation: "allocating the input", reason: "out of memory")
+        }
+        if let interrupt { context?.pointee.interrupt_callback = interrupt.callback }
+        var dictionary: OpaquePointer?
+        defer { av_dict_free(&dictionary) }
+        for option in settings.options { av_dict_set(&dictionary, option.key, option.value, 0) }
+        interrupt?.arm(seconds: settings.timeout)
+        // On failure libavformat frees the context itself.
+        let code = avformat_open_input(&context, path, format, &dictionary)
         guard code >= 0, let opened = context else {
-            throw VideoError.cannotOpen(path: name, reason: ffmpegMessage(code))
+            throw VideoError.cannotOpen(path: name, reason: Self.reason(code, interrupt: interrupt, timeout: settings.timeout))
         }
         pointer = opened
+        // From here `pointer` is set, so deinit closes the input whatever is thrown.
+        if let unused = av_dict_get(dictionary, "", nil, AV_DICT_IGNORE_SUFFIX) {
+            let formatName = String(cString: opened.pointee.iformat.pointee.name)
+            throw VideoError.cannotOpen(path: name, reason: "expected options of \(formatName), its protocol or libavformat, found '\(String(cString: unused.pointee.key))', which none of them knows")
+        }
+        // A capture device states its picture in its header; probing would only hold back frames that then
+        // arrive in a burst, stale.
+        if FFmpegRegistration.isCaptureDevice(opened.pointee.iformat) && Self.statesItsVideo(opened) { return }
         let infoCode = avformat_find_stream_info(opened, nil)
         if infoCode < 0 {
-            // `pointer` is set, so deinit closes the input.
-            throw VideoError.cannotOpen(path: name, reason: ffmpegMessage(infoCode))
+            throw VideoError.cannotOpen(path: name, reason: Self.reason(infoCode, interrupt: interrupt, timeout: settings.timeout))
         }
+    }
+
+    /// Whether every video stream already has a codec and a picture size.
+    private static func statesItsVideo(_ context: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+        (0..<Int(context.pointee.nb_streams)).allSatisfy { index in
+            guard let parameters = context.pointee.streams[index]?.pointee.codecpar?.pointee else { return false }
+            return parameters.codec_type != AVMEDIA_TYPE_VIDEO
+                || (parameters.codec_id != AV_CODEC_ID_NONE && parameters.width > 0 && parameters.height > 0)
+        }
+    }
+
+    /// FFmpeg's message, or what an interrupted wait means.
+    static func reason(_ code: Int32, interrupt: ReadInterrupt?, timeout: Double?) -> String {
+        guard code == ffmpegExit, let interrupt else { return ffmpegMessage(code) }
+        if interrupt.isStopped { return "stopped before the first frame" }
+        if interrupt.timedOut, let timeout { return "no data arrived within \(timeout.formatted(significantDigits: 3)) s" }
+        return ffmpegMessage(code)
     }
 
     deinit {
@@ -293,5 +336,36 @@ final class AudioFifo {
             data.withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: 8) { av_audio_fifo_read(pointer, $0, samples) }
         }
         guard read == samples else { throw VideoError.encodeFailed(path: path, reason: "reading queued audio failed") }
+    }
+}
+
+/// An output device's AVFormatContext (libavdevice: a window, not a file): allocated and freed here only.
+final class DeviceOutputContext {
+    let pointer: UnsafeMutablePointer<AVFormatContext>
+    private var headerWritten = false
+
+    /// Allocates an output of the device named `device` (such as `sdl2`); errors name `name`.
+    init(device: String, name: String) throws {
+        _ = FFmpegRegistration.devices
+        var context: UnsafeMutablePointer<AVFormatContext>?
+        let code = avformat_alloc_output_context2(&context, nil, device, nil)
+        guard code >= 0, let context else {
+            throw VideoError.encodeFailed(path: name, reason: "this FFmpeg build has no '\(device)' output device: \(ffmpegMessage(code))")
+        }
+        pointer = context
+    }
+
+    func writeHeader(options: [(String, String)], name: String) throws {
+        var dictionary: OpaquePointer?
+        defer { av_dict_free(&dictionary) }
+        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
+        let code = avformat_write_header(pointer, &dictionary)
+        guard code >= 0 else { throw VideoError.encodeFailed(path: name, reason: ffmpegMessage(code)) }
+        headerWritten = true
+    }
+
+    deinit {
+        if headerWritten { av_write_trailer(pointer) }
+        avformat_free_context(pointer)
     }
 }

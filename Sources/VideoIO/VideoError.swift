@@ -15,6 +15,8 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
     case encodeFailed(path: String, reason: String)
     /// An FFmpeg call that should not fail did (allocation, configuration).
     case ffmpegFailure(path: String, operation: String, reason: String)
+    /// The user closed the preview window.
+    case windowClosed
 
     public var description: String {
         switch self {
@@ -30,6 +32,8 @@ public enum VideoError: Error, Equatable, CustomStringConvertible {
             return "\(path): expected to write a video, but \(reason)"
         case let .ffmpegFailure(path, operation, reason):
             return "\(path): \(operation) failed: \(reason)"
+        case .windowClosed:
+            return "\(PreviewWindow.name): closed"
         }
     }
 }
@@ -46,6 +50,12 @@ func ffmpegMessage(_ code: Int32) -> String {
 let ffmpegEOF = cffmpeg_averror_eof()
 let ffmpegEAGAIN = cffmpeg_averror_eagain()
 let ffmpegNoTimestamp = cffmpeg_nopts_value()
+let ffmpegExit = cffmpeg_averror_exit()
+
+extension Double {
+    /// `2.5`, `10`, `0.1`: at most `significantDigits` digits, no trailing zeros, for messages.
+    func formatted(significantDigits: Int) -> String { String(format: "%.\(significantDigits)g", self) }
+}
 
 extension VideoError: LocalizedError {
     public var errorDescription: String? { description }

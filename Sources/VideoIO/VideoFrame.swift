@@ -14,6 +14,9 @@ public struct VideoFrame: Sendable {
     public let gray: GrayImage
     /// Present only when the source was asked for colour; the same size as `gray`.
     public let color: RGBImage?
+    /// When the decoder handed the frame out (`DispatchTime` nanoseconds), for latency measurements; nil for
+    /// frames a caller made.
+    public let decodedAt: UInt64?
 
     /// A frame made by the caller. `color`, when given, must have `gray`'s size.
     public init(index: Int, time: Double, duration: Double, gray: GrayImage, color: RGBImage? = nil, timestamp: Int64? = nil) throws {
@@ -26,7 +29,8 @@ public struct VideoFrame: Sendable {
         self.init(index: index, timestamp: timestamp, time: time, duration: duration, gray: gray, color: color)
     }
 
-    package init(index: Int, timestamp: Int64?, time: Double, duration: Double, gray: GrayImage, color: RGBImage?) {
+    package init(index: Int, timestamp: Int64?, time: Double, duration: Double, gray: GrayImage, color: RGBImage?, decodedAt: UInt64? = nil) {
+        self.decodedAt = decodedAt
         self.index = index
         self.timestamp = timestamp
         self.time = time

@@ -1,6 +1,6 @@
-import Imaging
-
 import CFFmpeg
+import Foundation
+import Imaging
 
 /// Decodes every frame of a file's best video stream, one at a time, with true presentation times.
 ///
@@ -9,9 +9,17 @@ public final class VideoReader {
     public struct Options: Sendable {
         /// Also convert each frame to RGB (for drawing overlays).
         public var wantsColor: Bool
+        /// The format, options and timeout the input is opened with.
+        public var input: InputSettings
+        /// Hold each frame back until the next one is decoded, so that its duration is exact. A live source
+        /// turns this off: each frame is then handed out the moment it is decoded, with the stream's average
+        /// frame duration.
+        public var exactDurations: Bool
 
-        public init(wantsColor: Bool = false) {
+        public init(wantsColor: Bool = false, input: InputSettings = InputSettings(), exactDurations: Bool = true) {
             self.wantsColor = wantsColor
+            self.input = input
+            self.exactDurations = exactDurations
         }
     }
 
@@ -29,7 +37,15 @@ public final class VideoReader {
         get { options.wantsColor }
         set { options.wantsColor = newValue }
     }
+
+    /// See `Options.exactDurations`; may be switched before the first frame.
+    public var exactDurations: Bool {
+        get { options.exactDurations }
+        set { options.exactDurations = newValue }
+    }
     private let input: InputContext
+    /// Ends the input from any thread (see `stop()`); it outlives the reader safely.
+    public let interrupt = ReadInterrupt()
     private let decoder: CodecContext
     private let packet: Packet
     private let decoded: Frame
@@ -61,6 +77,10 @@ public final class VideoReader {
     private let indexedDataEnd: Int64?
     private var pendingError: VideoError?
 
+    /// Whether frames arrive at the pace they are made: a capture device (`lavfi` included), or a network
+    /// stream of unknown length (a VOD file over HTTP has a length and is read like a file).
+    public let isLive: Bool
+
     /// The path that reads standard input (any container libavformat can probe from a pipe).
     public static let standardInput = "-"
     /// What names `path` in messages and file names: `stdin` for standard input.
@@ -71,7 +91,11 @@ public final class VideoReader {
         let path = Self.displayName(location)
         self.path = path
         self.options = options
-        input = try InputContext(path: location == Self.standardInput ? "pipe:0" : location, name: path)
+        input = try InputContext(path: location == Self.standardInput ? "pipe:0" : location, name: path, settings: options.input,
+                                 interrupt: interrupt)
+        let format = input.pointer.pointee.iformat!
+        let lengthUnknown = input.pointer.pointee.duration == ffmpegNoTimestamp || input.pointer.pointee.duration <= 0
+        isLive = FFmpegRegistration.isCaptureDevice(format) || (InputSettings.isNetworkURL(location) && lengthUnknown)
         stream = try Self.bestVideoStream(in: input.pointer, path: path)
         decoder = try CodecContext.decoder(stream: stream, path: path)
         packet = try Packet(path: path)
@@ -99,9 +123,23 @@ public final class VideoReader {
         info = Self.describe(input: input.pointer, stream: stream, path: path, rotation: rotation, fps: fps)
     }
 
+    /// Ends the input from any thread: a read blocked on the network or a device returns, the frames the
+    /// decoder still holds are handed out, and then `nextFrame()` returns nil as at the end of a file.
+    public func stop() { interrupt.stop() }
+
     /// The next frame, or nil after the last one. A read or decode error is thrown once every frame
     /// decoded before it has been returned.
     public func nextFrame() throws -> VideoFrame? {
+        if !options.exactDurations && !exhausted {
+            do {
+                if let next = try decodeNext() { return next }
+                exhausted = true
+            } catch let error as VideoError {
+                exhausted = true
+                throw error
+            }
+            return nil
+        }
         while !exhausted {
             do {
                 guard let next = try decodeNext() else {
@@ -157,8 +195,10 @@ public final class VideoReader {
     private func feedDecoder() throws {
         if decoderFlushed { return }
         while true {
-            let read = av_read_frame(input.pointer, packet.pointer)
-            if read == ffmpegEOF {
+            interrupt.arm(seconds: options.input.timeout)
+            // Devices that never wait on the network (lavfi, x11grab) do not ask the interrupt; ask it here too.
+            let read = interrupt.isStopped ? ffmpegExit : av_read_frame(input.pointer, packet.pointer)
+            if read == ffmpegEOF || (read == ffmpegExit && interrupt.isStopped) {
                 decoderFlushed = true
                 _ = avcodec_send_packet(decoder.pointer, nil)
                 readFailure = truncation()
@@ -168,7 +208,7 @@ public final class VideoReader {
                 // Drain what the decoder still holds before reporting, so no decodable frame is lost.
                 decoderFlushed = true
                 _ = avcodec_send_packet(decoder.pointer, nil)
-                readFailure = "reading the file failed: \(ffmpegMessage(read))"
+                readFailure = "reading the input failed: \(InputContext.reason(read, interrupt: interrupt, timeout: options.input.timeout))"
                 return
             }
             defer { av_packet_unref(packet.pointer) }
@@ -209,7 +249,8 @@ public final class VideoReader {
             time: time,
             duration: averageFrameDuration,
             gray: GrayImage(width: width, height: height, checkedPixels: gray).rotated(rotation),
-            color: color.map { RGBImage(width: width, height: height, checkedPixels: $0).rotated(rotation) }
+            color: color.map { RGBImage(width: width, height: height, checkedPixels: $0).rotated(rotation) },
+            decodedAt: DispatchTime.now().uptimeNanoseconds
         )
         framesDecoded += 1
         return result

@@ -18,8 +18,13 @@ struct Analyze: ParsableCommand {
             """
     )
 
-    @Argument(help: "Video files, still images or folders; - reads standard input (Matroska, MPEG-TS, NUT or another streamable container).")
+    @Argument(help: "Video files, still images or folders; - reads standard input (Matroska, MPEG-TS, NUT or another streamable container); URLs (http, rtsp, rtmp, udp, srt, hls…); devices with --input-format.")
     var inputs: [String] = []
+
+    @OptionGroup var source: InputOptions
+
+    @Flag(help: "Show the overlay in a window as frames are analysed (a file at its own pace; needs a display).")
+    var preview = false
 
     @Option(name: .customLong("from-list"), help: ArgumentHelp("A file listing inputs, one per line (- is standard input); repeatable.", valueName: "file"))
     var lists: [String] = []
@@ -42,10 +47,10 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Do not write the JSON timeline.")
     var noJSON = false
 
-    @Flag(help: "Also write the annotated video (<stem>.overlay.mp4 beside the timelines); --overlay=FILE names it.")
+    @Flag(help: "Also write the annotated video (<stem>.overlay.mp4 beside the timelines); --overlay=FILE names it, --overlay - writes Matroska to stdout (for | ffplay -).")
     var overlay = false
 
-    @Option(name: .customLong("overlay-file"), help: ArgumentHelp("Annotated video path (.mp4, .mov or .mkv); implies --overlay.", valueName: "file"))
+    @Option(name: .customLong("overlay-file"), help: ArgumentHelp("Annotated video path (.mp4, .mov or .mkv; - is stdout, as Matroska); implies --overlay.", valueName: "file"))
     var overlayFile: String?
 
     @Option(help: "H.264 quality of the overlay: 0 (lossless) to 51; 18–23 look good.")
@@ -136,14 +141,23 @@ struct Analyze: ParsableCommand {
         if let fullDetectionEvery, DetectionInterval(argument: fullDetectionEvery) == nil {
             throw ValidationError("--full-detection-every expects a number of frames (1 to \(DetectionInterval.maximumFrames)) or of seconds (0.5s), found \(fullDetectionEvery)")
         }
-        if let overlayFile, !OverlayVideoSink.fileExtensions.contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
+        if let overlayFile, overlayFile != OverlayVideoSink.standardOutput,
+           !OverlayVideoSink.fileExtensions.contains(URL(fileURLWithPath: overlayFile).pathExtension.lowercased()) {
             throw ValidationError("--overlay=FILE expects a name ending in .mp4, .mov or .mkv, found '\(overlayFile)'")
         }
         if existing == .skipDone && noJSON {
             throw ValidationError("--skip-done reads each input's JSON timeline to know it is done; drop --no-json")
         }
-        if existing == .skipDone && inputs.contains("-") {
-            throw ValidationError("--skip-done cannot tell whether standard input was analysed before; give files")
+        if existing == .skipDone && (inputs.contains("-") || inputs.contains(where: InputSettings.isNetworkURL) || source.namesDevices) {
+            throw ValidationError("--skip-done cannot tell whether standard input, a stream or a device was analysed before; give files")
+        }
+        let stdoutUsers = [("--ndjson -", ndjson == "-"), ("--overlay -", overlayFile == OverlayVideoSink.standardOutput),
+                           ("--progress jsonl", progress == .jsonl)].filter(\.1).map(\.0)
+        if stdoutUsers.count > 1 {
+            throw ValidationError("\(stdoutUsers.joined(separator: " and ")) would both write to stdout; send one of them to a file")
+        }
+        if source.namesDevices && !lists.isEmpty {
+            throw ValidationError("--input-format names devices or streams as arguments; --from-list takes files")
         }
         if let shard, shard != "auto" {
             do { _ = try Shard(argument: shard) } catch { throw ValidationError("\(error)") }
@@ -179,8 +193,9 @@ struct Analyze: ParsableCommand {
                 guard let data else { throw CorpusError("\(list): expected a list of inputs, found no readable file") }
                 return (list, String(decoding: data, as: UTF8.self))
             }
-            let items = try CorpusInputs.discover(arguments: inputs, listContents: listContents, excluding: output)
-            guard items.contains(where: { $0.input == "-" || FileManager.default.fileExists(atPath: $0.input) }) else {
+            let items = source.namesDevices ? inputs.map { CorpusItem.stream($0, format: source.format) }
+                : try CorpusInputs.discover(arguments: inputs, listContents: listContents, excluding: output)
+            guard items.contains(where: { $0.isStream || FileManager.default.fileExists(atPath: $0.input) }) else {
                 let named = (inputs + lists.map { "--from-list \($0)" }).joined(separator: ", ")
                 guard !items.isEmpty else { throw CorpusError("expected video or image files, found none in \(named)") }
                 for item in items.dropLast() { fail("\(item.input): expected a video or image file or a folder, found nothing at this path") }
@@ -212,7 +227,7 @@ struct Analyze: ParsableCommand {
             throw fail(error)
         }
         if dryRun {
-            let runner = BatchRunner(analyzer: analyzer, options: .init(sampling: sampleFPS.map(FrameSampling.init)))
+            let runner = BatchRunner(analyzer: analyzer, options: .init(sampling: sampleFPS.map(FrameSampling.init), source: source.sourceOptions))
             for (item, outputs) in plan {
                 let skip = existing == .skipDone && runner.finishedAnalysis(of: item, outputs: outputs) != nil
                 print((skip ? "skip" : "analyse") + "\t" + item.input)
@@ -223,9 +238,10 @@ struct Analyze: ParsableCommand {
         let isBatch = plan.count > 1 || !lists.isEmpty || selectedShard != nil || inputs.contains(where: CorpusInputs.isFolder)
         let manifestPath = manifest ?? (isBatch ? output.map { CorpusInputs.join($0, BatchManifest.fileName(shard: selectedShard)) } : nil)
         let runner = BatchRunner(analyzer: analyzer, options: .init(sampling: sampleFPS.map(FrameSampling.init), skipDone: existing == .skipDone,
-                                                                    outputFolder: output))
-        // Machine-readable stdout (NDJSON or JSON lines) sends the human tables to stderr.
-        let tablesToStderr = progress == .jsonl || ndjson == "-"
+                                                                    outputFolder: output, source: source.sourceOptions))
+        // Machine-readable stdout (NDJSON, JSON lines, a video) sends the human tables to stderr.
+        let tablesToStderr = progress == .jsonl || ndjson == "-" || overlayFile == OverlayVideoSink.standardOutput
+        var endedLive = false
         var progressLine: ProgressLine?
         let records: [BatchRecord]
         do {
@@ -236,6 +252,13 @@ struct Analyze: ParsableCommand {
                 case let .starting(item):
                     progressLine = ProgressLine(label: (item.input as NSString).lastPathComponent,
                                                 enabled: !quiet && progress != .none && isatty(STDERR_FILENO) == 1)
+                case let .opened(item, description):
+                    guard description.isLive else { break }
+                    Interruption.liveCaptureStarted()
+                    endedLive = true
+                    if !quiet {
+                        FileHandle.standardError.write(Data("facemood: \(FileFrameSource.displayName(item.input)): live\(source.duration.map { " for \($0) s" } ?? ""); Ctrl-C ends the capture and keeps its outputs\n".utf8))
+                    }
                 case let .note(notice):
                     if !quiet { FileHandle.standardError.write(Data("facemood: note: \(notice)\n".utf8)) }
                 case let .finished(record, summary):
@@ -247,6 +270,9 @@ struct Analyze: ParsableCommand {
             progressLine?.finish()
             if !(error is CancellationError) { fail(error) }
             throw ExitCode(Interruption.signal != nil || error is CancellationError ? Interruption.exitCode() : 1)
+        }
+        if endedLive, let signal = Interruption.signal, !quiet {
+            FileHandle.standardError.write(Data("facemood: the capture ended on signal \(signal); its outputs are complete\n".utf8))
         }
         let failures = records.filter { $0.status == .failed }.map { FileFrameSource.displayName($0.input) }
         if !quiet && records.count > 1 {
@@ -289,6 +315,7 @@ struct Analyze: ParsableCommand {
         if noCSV { outputs.csv = nil }
         if noJSON { outputs.json = nil }
         outputs.ndjson = ndjson
+        if preview { outputs.previewTitle = "facemood: " + FileFrameSource.displayName(item.input) }
         if overlay || overlayFile != nil {
             outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(base: base)
             outputs.overlayOptions = VideoWriterOptions(crf: crf, preset: preset)

@@ -9,8 +9,10 @@ struct Detect: ParsableCommand {
         discussion: #"Each line: {"frame":0,"time_s":0.000000,"faces":[[x,y,w,h],...]}, boxes largest first."#
     )
 
-    @Argument(help: "A video or image file.")
+    @Argument(help: "A video or image file, - for standard input, a URL, or a device with --input-format.")
     var input: String
+
+    @OptionGroup var source: InputOptions
 
     @OptionGroup var detection: DetectionOptions
 
@@ -22,7 +24,7 @@ struct Detect: ParsableCommand {
         do {
             let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: .exact)
             let analyzer = try EmotionAnalyzer.detectionOnly(detector: detector)
-            _ = try analyzer.run(source: try FileFrameSource(path: input), sinks: [DetectionLinesSink(output: StandardOutputText())],
+            _ = try analyzer.run(source: try FileFrameSource(path: input, options: source.sourceOptions), sinks: [DetectionLinesSink(output: StandardOutputText())],
                                  cancellation: Interruption.cancellation)
         } catch is CancellationError {
             throw ExitCode(Interruption.exitCode())

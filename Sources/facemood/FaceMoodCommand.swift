@@ -5,12 +5,21 @@ import VideoIO
 
 @main
 struct FaceMoodCommand: ParsableCommand {
-    /// `--overlay=FILE` is spelled `--overlay-file FILE` to the parser, so that `--overlay` alone stays a flag.
+    /// `--overlay=FILE` and `--overlay -` (stdout) are spelled `--overlay-file FILE` to the parser, so that
+    /// `--overlay` alone stays a flag.
     static func main() {
-        let arguments = CommandLine.arguments.dropFirst().flatMap { argument -> [String] in
-            argument.hasPrefix("--overlay=") ? ["--overlay-file", String(argument.dropFirst("--overlay=".count))] : [argument]
+        var arguments: [String] = []
+        for argument in CommandLine.arguments.dropFirst() {
+            if argument.hasPrefix("--overlay=") {
+                arguments += ["--overlay-file", String(argument.dropFirst("--overlay=".count))]
+            } else if argument == "-" && arguments.last == "--overlay" {
+                arguments[arguments.count - 1] = "--overlay-file"
+                arguments.append(argument)
+            } else {
+                arguments.append(argument)
+            }
         }
-        main(Array(arguments))
+        main(arguments)
     }
 
     static let configuration = CommandConfiguration(

@@ -6,8 +6,10 @@ struct Probe: ParsableCommand {
         abstract: "Print what a video file holds: container, codec, size, rotation, frame rate, duration."
     )
 
-    @Argument(help: "A video or image file.")
+    @Argument(help: "A video or image file, - for standard input, a URL, or a device with --input-format.")
     var file: String
+
+    @OptionGroup var source: InputOptions
 
     @Flag(help: "Print JSON instead of aligned text.")
     var json = false
@@ -20,7 +22,7 @@ struct Probe: ParsableCommand {
     func run() throws {
         common.apply()
         do {
-            let report = try ProbeReport(source: try FileFrameSource(path: file), countFrames: count)
+            let report = try ProbeReport(source: try FileFrameSource(path: file, options: source.sourceOptions), countFrames: count)
             print(json ? try report.json() : report.text())
         } catch {
             throw fail(error)

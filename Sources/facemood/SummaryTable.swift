@@ -7,6 +7,9 @@ extension EmotionSummary {
         var lines = [title,
                      String(format: "  %d frames, %.3f s; a face in %d frames (%.1f%%, %.3f s)", frames, duration, framesWithFace,
                             faceRatio * 100, faceSeconds)]
+        if framesDropped > 0 {
+            lines.append("  \(framesDropped) live frame\(framesDropped == 1 ? "" : "s") dropped to keep up (the newest frame is analysed whenever the analysis is free)")
+        }
         guard framesWithFace > 0 else {
             lines.append("  no face was found")
             return lines.joined(separator: "\n")

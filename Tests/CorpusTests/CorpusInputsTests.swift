@@ -17,6 +17,27 @@ import Testing
         return root
     }
 
+    @Test func streamsAndDevicesNameTheirOutputsInTheCurrentFolder() throws {
+        let cases: [(input: String, format: String?, base: String)] = [
+            ("http://127.0.0.1:8080/live/stream.ts", nil, "stream"),
+            ("udp://127.0.0.1:5000", nil, "udp-127.0.0.1-5000"),
+            ("rtsp://camera.local/", nil, "rtsp-camera.local"),
+            ("/dev/video0", "v4l2", "v4l2-video0"),
+            (":99.0+0,0", "x11grab", "x11grab-_99.0+0,0"),
+            ("movie=a.mp4,realtime", "lavfi", "lavfi"),
+            ("-", nil, "stdin"),
+        ]
+        for (input, format, base) in cases {
+            let item = input == "-" ? try CorpusInputs.discover(arguments: ["-"])[0] : CorpusItem.stream(input, format: format)
+            #expect(item.isStream)
+            #expect(item.outputBase(folder: nil) == base, "\(input)")
+            #expect(item.outputBase(folder: "out") == "out/" + base, "\(input)")
+        }
+        // A URL among files is kept as it is, not looked for on disk.
+        let items = try CorpusInputs.discover(arguments: ["udp://127.0.0.1:5000", "udp://127.0.0.1:5000"])
+        #expect(items.map(\.input) == ["udp://127.0.0.1:5000", "udp://127.0.0.1:5000"])
+    }
+
     @Test func foldersAreSearchedRecursivelyInByteOrder() throws {
         let root = try Self.tree()
         let items = try CorpusInputs.discover(arguments: [root], excluding: root + "/out")

@@ -88,7 +88,7 @@ public final class EmotionAnalyzer: Sendable {
             try source.prepare(color: sinks.contains { $0.needsColor })
             let context = self.context(for: source.sourceDescription)
             for sink in sinks { try sink.start(context) }
-            try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
+            let dropped = try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
                 summary.add(result)
                 for sink in sinks {
                     // Drawing and encoding the overlay is a stage of its own in `make bench`.
@@ -99,7 +99,9 @@ public final class EmotionAnalyzer: Sendable {
             guard summary.frames > 0 else {
                 throw AnalysisError("\(source.sourceDescription.path): expected at least one video frame, found none (the stream holds no decodable picture)")
             }
-            let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities, framesLeftOut: source.framesLeftOut)
+            summary.framesDropped = dropped
+            let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities, framesLeftOut: source.framesLeftOut,
+                                          framesDropped: dropped)
             for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
             for sink in sinks { try sink.commit() }
         } catch {
@@ -115,12 +117,20 @@ public final class EmotionAnalyzer: Sendable {
     }
 
 
+    /// Analyses every frame of `source` (of a live source, the newest whenever the analysis is free) in order;
+    /// returns the number of live frames dropped.
+    @discardableResult
     func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
-                 consume: (AnalysisPipeline.Analyzed) throws -> Void) throws {
+                 consume: (AnalysisPipeline.Analyzed) throws -> Void) throws -> Int {
         let description = source.sourceDescription
         let segmentLength = detector.segmentLength(framesPerSecond: description.sampling?.framesPerSecond ?? description.stream.fps)
+        if description.isLive {
+            return try LivePipeline.run(source: source, segmentLength: segmentLength, cancellation: cancellation, clock: clock,
+                                        analyzer: makeFrameAnalyzer(), consume: consume)
+        }
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
                                  clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
+        return 0
     }
 
     func makeFrameAnalyzer() -> FrameAnalyzer {

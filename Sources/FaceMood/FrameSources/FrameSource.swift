@@ -16,10 +16,14 @@ public protocol FrameSource: AnyObject {
     var timestampDiscontinuities: Int { get }
     /// How many decoded frames were not handed out (a sampling source's), so far.
     var framesLeftOut: Int { get }
+    /// Ends a live source from any thread: reading stops as at the end of a file, and the frames read so
+    /// far are analysed and committed. Sources that are not live may ignore it.
+    func endInput()
 }
 
 extension FrameSource {
     public func prepare(color: Bool) throws {}
+    public func endInput() {}
     public var timestampDiscontinuities: Int { 0 }
     public var framesLeftOut: Int { 0 }
 }
@@ -41,9 +45,15 @@ public struct SourceDescription: Sendable {
     public var file: FileIdentity?
     /// Set when only some frames are handed out (see `SampledFrameSource`).
     public var sampling: FrameSampling?
+    /// Frames arrive at the pace they are made (a camera, a screen, a network stream): the analysis never
+    /// falls behind, taking the newest frame whenever it is free and counting the frames it drops, and
+    /// `Cancellation.interrupt()` ends the capture with its outputs committed.
+    public var isLive: Bool
 
     public init(path: String, stream: VideoStreamInfo, timeBase: Rational? = nil, averageFrameRate: Rational? = nil,
-                audioSource: String? = nil, videoStartOffset: Double = 0, file: FileIdentity? = nil, sampling: FrameSampling? = nil) {
+                audioSource: String? = nil, videoStartOffset: Double = 0, file: FileIdentity? = nil, sampling: FrameSampling? = nil,
+                isLive: Bool = false) {
+        self.isLive = isLive
         self.path = path
         self.stream = stream
         self.timeBase = timeBase
@@ -61,9 +71,12 @@ public struct DecodingReport: Sendable, Equatable {
     public var timestampDiscontinuities: Int
     /// Decoded frames that were not analysed (sampling).
     public var framesLeftOut: Int
+    /// Frames of a live source dropped because a newer frame arrived before they could be analysed.
+    public var framesDropped: Int
 
-    public init(timestampDiscontinuities: Int, framesLeftOut: Int = 0) {
+    public init(timestampDiscontinuities: Int, framesLeftOut: Int = 0, framesDropped: Int = 0) {
         self.timestampDiscontinuities = timestampDiscontinuities
         self.framesLeftOut = framesLeftOut
+        self.framesDropped = framesDropped
     }
 }

@@ -52,6 +52,7 @@ public final class SampledFrameSource: FrameSource {
     public func prepare(color: Bool) throws { try base.prepare(color: color) }
     public var timestampDiscontinuities: Int { base.timestampDiscontinuities }
     public func close() { base.close() }
+    public func endInput() { base.endInput() }
 
     private func gridTime(_ index: Int) -> Double { (gridStart ?? 0) + Double(index) / sampling.framesPerSecond }
 

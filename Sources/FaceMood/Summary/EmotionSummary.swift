@@ -22,6 +22,9 @@ public struct EmotionSummary: Sendable, Equatable {
     public private(set) var probabilitySums: [Double]
     public private(set) var longestRuns: [Double]
     public private(set) var labelChanges = 0
+    /// Frames of a live source dropped to keep up with it: not among `frames`, and not recomputable from the
+    /// rows (the JSON timeline records them under `decoding`).
+    public var framesDropped = 0
     private var runLabel: Int?
     private var runSeconds = 0.0
     private var previousFaceLabel: Int?
@@ -72,6 +75,7 @@ public struct EmotionSummary: Sendable, Equatable {
         duration += other.duration
         faceSeconds += other.faceSeconds
         labelChanges += other.labelChanges
+        framesDropped += other.framesDropped
         for index in labels.indices {
             dominantFrames[index] += other.dominantFrames[index]
             dominantSeconds[index] += other.dominantSeconds[index]

@@ -14,6 +14,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
     public var overlayOptions = VideoWriter.Options()
     /// One JSON object per frame and line; `-` is standard output.
     public var ndjson: String?
+    /// Show the overlay in a window as frames are analysed, with this title.
+    public var previewTitle: String?
 
     public init(csv: String?, json: String?, overlay: String? = nil) {
         self.csv = csv
@@ -22,9 +24,11 @@ public struct AnalysisOutputs: Sendable, Equatable {
     }
 
     /// The sinks that write these outputs, files under temporary names until the run commits them.
-    /// `notify` hears what the user should know that is not an error (the overlay's audio re-encoded).
-    public func makeSinks(notify: @escaping (String) -> Void = { _ in }) throws -> [any TimelineSink] {
+    /// `notify` hears what the user should know that is not an error (the overlay's audio re-encoded);
+    /// `previewClosed` hears that the user closed the preview window.
+    public func makeSinks(notify: @escaping (String) -> Void = { _ in }, previewClosed: @escaping () -> Void = {}) throws -> [any TimelineSink] {
         var sinks: [any TimelineSink] = []
+        if let previewTitle { sinks.append(PreviewWindowSink(title: previewTitle, closed: previewClosed)) }
         // The order is the commit order: the JSON, which a resumed run reads as the record of a finished
         // analysis, comes after the CSV and the overlay, so a run killed between commits looks unfinished.
         if let overlay { sinks.append(OverlayVideoSink(destination: overlay, options: overlayOptions, notify: notify)) }
@@ -36,8 +40,8 @@ public struct AnalysisOutputs: Sendable, Equatable {
         return sinks
     }
 
-    /// The files written (standard output is not one).
-    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != VideoReader.standardInput } }
+    /// The files written (standard output, `-`, is not one).
+    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != OverlayVideoSink.standardOutput } }
 
     /// `<base>.overlay.mp4`; `Corpus.CorpusItem.outputBase` says where the base lies.
     public static func defaultOverlay(base: String) -> String { base + ".overlay.mp4" }

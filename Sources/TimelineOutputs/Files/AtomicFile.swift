@@ -80,6 +80,8 @@ public protocol TextDestination: AnyObject {
     /// The name errors use: the path the user gave, or "stdout".
     var name: String { get }
     func write(_ text: String) throws
+    /// Writes out what is buffered so far (a live timeline does after every row, so the rows are on disk).
+    func flush() throws
     /// Writes out everything buffered; the text is complete.
     func finish() throws
     /// Makes a finished file visible under its final name (nothing for a stream).
@@ -121,7 +123,7 @@ public final class AtomicTextFile: TextDestination {
         if buffer.count >= 1 << 16 { try flush() }
     }
 
-    private func flush() throws {
+    public func flush() throws {
         guard let handle, !buffer.isEmpty else { return }
         do {
             try handle.write(contentsOf: buffer)
@@ -179,6 +181,7 @@ public final class StandardOutputText: TextDestination {
         }
     }
 
+    public func flush() throws {}
     public func finish() throws {}
     public func commit() throws {}
     public func discard() {}

@@ -8,6 +8,8 @@ public final class CSVTimelineSink: TimelineSink {
 
     private let output: any TextDestination
     private var labelCount = 0
+    /// A live timeline is flushed after every row, so the rows are on disk while the capture runs.
+    private var live = false
 
     public init(output: any TextDestination) {
         self.output = output
@@ -15,11 +17,13 @@ public final class CSVTimelineSink: TimelineSink {
 
     public func start(_ context: TimelineContext) throws {
         labelCount = context.labels.count
+        live = context.source.isLive
         try output.write(CSV.line(Self.fixedColumns + context.labels) + "\n")
     }
 
     public func write(_ result: FrameResult, frame: VideoFrame) throws {
         try output.write(Self.line(result, labelCount: labelCount) + "\n")
+        if live { try output.flush() }
     }
 
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws { try output.finish() }

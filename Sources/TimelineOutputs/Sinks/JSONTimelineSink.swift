@@ -7,6 +7,8 @@ public final class JSONTimelineSink: TimelineSink {
     private let output: any TextDestination
     private var labels: [String] = []
     private var wroteFrame = false
+    /// A live timeline is flushed after every frame, so the rows are on disk while the capture runs.
+    private var live = false
 
     public init(output: any TextDestination) {
         self.output = output
@@ -14,6 +16,7 @@ public final class JSONTimelineSink: TimelineSink {
 
     public func start(_ context: TimelineContext) throws {
         labels = context.labels
+        live = context.source.isLive
         let head = Self.metadata(context).map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",\n")
         try output.write("{" + head + ",\n\"frames\":[")
     }
@@ -21,11 +24,13 @@ public final class JSONTimelineSink: TimelineSink {
     public func write(_ result: FrameResult, frame: VideoFrame) throws {
         try output.write((wroteFrame ? ",\n" : "\n") + Self.frameObject(result, labels: labels))
         wroteFrame = true
+        if live { try output.flush() }
     }
 
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
         let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities)),
-                                              ("frames_left_out", String(decoding.framesLeftOut))])
+                                              ("frames_left_out", String(decoding.framesLeftOut)),
+                                              ("frames_dropped", String(decoding.framesDropped))])
         try output.write("\n],\n\"decoding\":" + decodingObject + ",\n\"summary\":" + summary.json() + "}\n")
         try output.finish()
     }
@@ -60,6 +65,7 @@ public final class JSONTimelineSink: TimelineSink {
             ("tool", JSONText.object([("name", JSONText.string(FaceMoodTool.name)), ("version", JSONText.string(FaceMoodTool.version))])),
             ("input", JSONText.object([
                 ("path", JSONText.string(context.source.path)),
+                ("live", context.source.isLive ? "true" : "false"),
                 ("container", JSONText.string(stream.container)),
                 ("codec", JSONText.string(stream.codec)),
                 ("width", String(stream.width)),

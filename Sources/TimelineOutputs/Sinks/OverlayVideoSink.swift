@@ -4,7 +4,8 @@ import Overlay
 import VideoIO
 
 /// The annotated copy of the input: each frame drawn on (box, label, probability bars), re-encoded with
-/// libx264, every frame at its own presentation time, the source's audio carried over.
+/// libx264, every frame at its own presentation time, the source's audio carried over. The destination `-`
+/// is standard output, as Matroska (which needs no seeking), for `| ffplay -`.
 public final class OverlayVideoSink: TimelineSink {
     public let destination: String
     private let options: VideoWriter.Options
@@ -26,14 +27,19 @@ public final class OverlayVideoSink: TimelineSink {
         self.notify = notify
     }
 
+    /// The destination that is standard output.
+    public static let standardOutput = "-"
+
     public func start(_ context: TimelineContext) throws {
-        let partial = try PartialPath(destination: destination)
+        let toStandardOutput = destination == Self.standardOutput
+        let partial = toStandardOutput ? nil : try PartialPath(destination: destination)
         self.partial = partial
         let source = context.source
         let timeBase = source.timeBase ?? Rational(1, 1_000_000)
-        let writer = try VideoWriter(path: partial.temporary, formatName: destination, width: source.stream.width,
-                                     height: source.stream.height, timeBase: timeBase, frameRate: source.averageFrameRate,
-                                     audioSource: source.audioSource, options: options, displayName: destination)
+        let writer = try VideoWriter(path: partial?.temporary ?? "pipe:1", formatName: toStandardOutput ? "stdout.mkv" : destination,
+                                     width: source.stream.width, height: source.stream.height, timeBase: timeBase,
+                                     frameRate: source.averageFrameRate, audioSource: source.audioSource, options: options,
+                                     displayName: toStandardOutput ? "stdout" : destination)
         self.writer = writer
         drawer = EmotionOverlay(labels: context.labels, font: try FontRenderer())
         secondsPerTick = Double(timeBase.numerator) / Double(timeBase.denominator)
@@ -42,9 +48,7 @@ public final class OverlayVideoSink: TimelineSink {
 
     public func write(_ result: FrameResult, frame: VideoFrame) throws {
         guard var image = frame.color, let writer, let drawer else { return }
-        let annotation = EmotionOverlay.Annotation(box: result.face?.box, emotion: result.face?.emotion,
-                                                   probabilities: result.face?.probabilities.map(Double.init))
-        drawer.draw(annotation, on: &image)
+        drawer.draw(EmotionOverlay.Annotation(result), on: &image)
         try writer.write(image, timestamp: frame.timestamp ?? Int64((frame.time / secondsPerTick).rounded()))
     }
 
@@ -60,5 +64,12 @@ public final class OverlayVideoSink: TimelineSink {
     public func discard() {
         writer = nil
         partial?.discard()
+    }
+}
+
+extension EmotionOverlay.Annotation {
+    /// What the overlay draws for `result`: the analysed face's box, emotion and probabilities, or nothing.
+    init(_ result: FrameResult) {
+        self.init(box: result.face?.box, emotion: result.face?.emotion, probabilities: result.face?.probabilities.map(Double.init))
     }
 }
