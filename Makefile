@@ -50,6 +50,7 @@ run: deps assets build
 test: deps assets test-media
 	$(SWIFT) test
 	scripts/test-embedding.sh
+	scripts/test-live.sh
 
 # The deploy/ recipes on a real single-node Slurm cluster (and the Kubernetes and GNU parallel ones locally),
 # checked against one local run; as root (scripts/test-cluster.sh).
@@ -64,7 +65,7 @@ test-asan: deps assets test-media
 # cancellation) and the command (several inputs, signals in the middle of a run). The other tests run the same
 # threaded code on more frames, which ThreadSanitizer slows 5 to 15 times: too long for CI. (The full-disk
 # test cannot run under it: its file-size limit makes ThreadSanitizer's runtime fault.)
-TSAN_TESTS := EmbeddingTests|interruptedRunLeavesNoPartialFiles|analyzeThenSummarizePrintTheSameTable|oneBadInputDoesNotStopTheOthers
+TSAN_TESTS := EmbeddingTests|interruptedRunLeavesNoPartialFiles|analyzeThenSummarizePrintTheSameTable|oneBadInputDoesNotStopTheOthers|anInterruptEndsTheCapture|aCancelEndsTheCapture
 test-tsan: deps assets test-media
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
 

@@ -125,7 +125,9 @@ public final class BatchRunner {
             var source: any FrameSource = try FileFrameSource(path: item.input, options: options.source)
             if let sampling = options.sampling { source = try SampledFrameSource(base: source, sampling: sampling) }
             if let root = options.outputFolder { try Self.createFolders(for: outputs.paths, under: root, created: &createdFolders) }
-            let sinks = try outputs.makeSinks(notify: { event(.note($0)) }, previewClosed: { cancellation.interrupt() })
+            // Closing the preview ends a live capture (as Ctrl-C does); a file's analysis goes on without it.
+            let isLive = source.sourceDescription.isLive
+            let sinks = try outputs.makeSinks(notify: { event(.note($0)) }, previewClosed: { if isLive { cancellation.interrupt() } })
             event(.opened(item, source.sourceDescription))
             return .done(try analyzer.run(source: source, sinks: sinks, cancellation: cancellation, progress: progress))
         } catch {

@@ -22,7 +22,7 @@ func machineDescription() -> String {
 }
 
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
-/// Sections to run (default all): decode, model, layers (with model), detect, analyze, corpus.
+/// Sections to run (default all): decode, model, layers (with model), detect, analyze, corpus, live.
 let sections = Set(CommandLine.arguments.dropFirst(2))
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
@@ -241,4 +241,45 @@ if wanted("corpus") {
     }
     precondition(failures.total == 0)
     report("\(cores) files at once, one thread each", atOnce)
+}
+
+if wanted("live") {
+    // A live 640×360 source (the lavfi device playing a sample in a loop at real-time pace, as a camera delivers
+    // frames): how long from a frame leaving the decoder to its NDJSON line being written, and whether the default
+    // mode keeps up without dropping frames.
+    print("")
+    print("live: lavfi device at the sample's own rate (30 and 24 fps), 10 s, default mode; latency from the decoded frame to its NDJSON line written")
+    final class LineWriter: TextDestination {
+        let name = "/dev/null"
+        let descriptor = open("/dev/null", O_WRONLY)
+        func write(_ text: String) throws { _ = text.utf8CString.withUnsafeBufferPointer { Foundation.write(descriptor, $0.baseAddress, $0.count - 1) } }
+        func flush() throws {}
+        func finish() throws {}
+        func commit() throws {}
+        func discard() {}
+        deinit { close(descriptor) }
+    }
+    final class LatencySink: TimelineSink {
+        var latencies: [Double] = []
+        func start(_ context: TimelineContext) throws {}
+        func write(_ result: FrameResult, frame: VideoFrame) throws {
+            guard let decodedAt = frame.decodedAt else { return }
+            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - decodedAt) / 1e6)
+        }
+        func finish(summary: EmotionSummary, decoding: DecodingReport) throws {}
+        func discard() {}
+    }
+    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+        let graph = "movie=\(root.appendingPathComponent("samples/media/\(name)").path):loop=0,setpts=N/(FRAME_RATE*TB),realtime"
+        let source = try FileFrameSource(path: graph, options: .init(input: InputSettings(format: "lavfi"), duration: 10))
+        let latency = LatencySink()
+        let summary = try analyzer(mode: .standard, threads: EmotionAnalyzer.defaultThreads)
+            .run(source: source, sinks: [NDJSONTimelineSink(output: LineWriter()), latency])
+        let sorted = latency.latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
+        let stream = source.sourceDescription.stream
+        print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            + String(format: "%dx%d %2.0f fps  %4d frames analysed, %d dropped   latency p50 %.2f ms  p99 %.2f ms  max %.2f ms", stream.width, stream.height,
+                     stream.fps ?? 0, summary.frames, summary.framesDropped, percentile(0.5), percentile(0.99), sorted.last ?? 0))
+    }
 }
