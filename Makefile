@@ -9,7 +9,7 @@ SAMPLE ?= samples/media/single_face.mp4
 # Debian packages the build, the tests and the set-up need.
 DEB_PACKAGES := pkg-config libavformat-dev libavcodec-dev libavdevice-dev libavutil-dev libswscale-dev libhdf5-dev libfreetype-dev fonts-dejavu-core ffmpeg opencv-data \
 	slurmctld slurmd slurm-client munge parallel python3-yaml \
-	xvfb imagemagick x11-utils
+	xvfb imagemagick x11-utils chromium librsvg2-bin
 
 SOURCES := $(shell find Sources -type f 2>/dev/null) Package.swift
 

@@ -27,7 +27,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "facemood", targets: ["facemood"]),
-        .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs", "Corpus"]),
+        .library(name: "FaceMood", targets: ["FaceMood", "TimelineOutputs", "Corpus", "TimelineExports", "TimelineReport"]),
         // Writes Keras test models from JSON descriptions: for this repository's tests and fuzzers only.
         .library(name: "KerasTestSupport", targets: ["KerasTestSupport"]),
     ],
@@ -61,12 +61,18 @@ let package = Package(
         .target(name: "TimelineOutputs", dependencies: ["FaceMood", "VideoIO", "Imaging", "Overlay"]),
         // Many inputs: folders and lists, mirrored output paths, shards, resume, manifests.
         .target(name: "Corpus", dependencies: ["FaceMood", "TimelineOutputs"]),
+        // Timelines for other programs: ELAN, BORIS, WebVTT, py-feat, OpenFace.
+        .target(name: "TimelineExports", dependencies: ["FaceMood", "TimelineOutputs"]),
+        // The static HTML report: an index of videos and a page per video with its chart and player.
+        .target(name: "TimelineReport", dependencies: ["FaceMood", "TimelineOutputs", "Corpus"]),
         .executableTarget(
             name: "facemood",
             dependencies: [
                 "FaceMood",
                 "TimelineOutputs",
                 "Corpus",
+                "TimelineExports",
+                "TimelineReport",
                 "VideoIO",
                 "KerasModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -82,5 +88,6 @@ let package = Package(
         // The library as an embedding program sees it: a plain `import FaceMood`.
         .testTarget(name: "FaceMoodAPITests", dependencies: ["FaceMood", "TimelineOutputs"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "FaceMood", "TimelineOutputs"]),
+        .testTarget(name: "TimelineExportsTests", dependencies: ["TimelineExports", "TimelineReport", "TimelineOutputs", "FaceMood", "Corpus"]),
     ]
 )

@@ -38,14 +38,9 @@ public final class BatchRunner {
 
     public let analyzer: EmotionAnalyzer
     public let options: Options
-    /// The members a finished input's JSON must record for `skipDone` to skip it.
-    let settings: [(String, String)]
-
     public init(analyzer: EmotionAnalyzer, options: Options) {
         self.analyzer = analyzer
         self.options = options
-        settings = JSONTimelineSink.settings(model: analyzer.modelDescription, detector: analyzer.detector.settings,
-                                             sampling: options.sampling)
     }
 
     /// Runs `plan` in order, writing `manifest` (when given) as inputs end and committing it at the end.
@@ -98,6 +93,9 @@ public final class BatchRunner {
         }
         do {
             let recorded = try RecordedAnalysis(jsonFile: json, labels: analyzer.labels)
+            // The members a finished input's JSON must record for `skipDone` to skip it.
+            let settings = JSONTimelineSink.settings(model: analyzer.modelDescription, detector: analyzer.detector.settings,
+                                                     sampling: options.sampling, smoothing: outputs.smoothing)
             if let mismatch = recorded.mismatch(input: item.input, settings: settings) {
                 note("\(item.input): analysing again: \(json): \(mismatch)")
                 return nil

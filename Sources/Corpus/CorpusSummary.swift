@@ -10,13 +10,14 @@ public struct CorpusSummary {
 
     public var labels: [String] { total.labels }
 
-    /// Reads every timeline (recomputing its summary from its rows); all must have the same labels.
-    public init(timelines: [String]) throws {
+    /// Reads every timeline (recomputing its summary from its rows, or from their smoothed values); all must
+    /// have the same labels.
+    public init(timelines: [String], smoothed: Bool = false) throws {
         guard let first = timelines.first else { throw CorpusError("summarize: expected timelines, found none") }
         var videos: [(String, EmotionSummary)] = []
         var total: EmotionSummary?
         for timeline in timelines {
-            let summary = try TimelineReader.summary(ofFile: timeline)
+            let summary = try TimelineReader.summary(ofFile: timeline, smoothed: smoothed)
             if let labels = total?.labels, labels != summary.labels {
                 throw CorpusError("\(timeline): expected the labels of \(first) (\(labels.joined(separator: ","))), found \(summary.labels.joined(separator: ","))")
             }

@@ -74,6 +74,12 @@ struct Analyze: ParsableCommand {
     @Option(help: ArgumentHelp("auto: a progress line on stderr when it is a terminal; jsonl: also one JSON line per finished input on stdout (the summary tables then go to stderr); none.", valueName: "auto|jsonl|none"))
     var progress: ProgressStyle = .auto
 
+    @Flag(help: "Also draw the timeline as an SVG chart (<stem>.emotions.svg beside the timelines).")
+    var plot = false
+
+    @Option(help: ArgumentHelp("Add smoothed probabilities and a smoothed emotion to the timelines, beside the raw values: the duration-weighted mean over the face frames within T/2 of each frame (a stretch without a face longer than T is not bridged).", valueName: "T"))
+    var smooth: Double?
+
     @Option(name: .customLong("sample-fps"), help: ArgumentHelp("Analyse only the frame nearest each 1/F s from the first frame; the others are left out and each row's duration spans to the next (recorded in the JSON). Full detection then runs on every analysed frame unless --full-detection-every says otherwise.", valueName: "F"))
     var sampleFPS: Double?
 
@@ -170,6 +176,9 @@ struct Analyze: ParsableCommand {
         }
         if let sampleFPS, !FrameSampling.framesPerSecondRange.contains(sampleFPS) {
             throw ValidationError("--sample-fps expects \(FrameSampling.framesPerSecondRange.lowerBound) to \(Int(FrameSampling.framesPerSecondRange.upperBound)) frames per second, found \(sampleFPS)")
+        }
+        if let smooth, !TimelineSmoothing.windowRange.contains(smooth) {
+            throw ValidationError("--smooth expects \(TimelineSmoothing.windowRange.lowerBound) to \(Int(TimelineSmoothing.windowRange.upperBound)) seconds, found \(smooth)")
         }
         if sampleFPS != nil && exact {
             throw ValidationError("--sample-fps already searches every analysed frame in full; drop --exact")
@@ -315,6 +324,8 @@ struct Analyze: ParsableCommand {
         if noCSV { outputs.csv = nil }
         if noJSON { outputs.json = nil }
         outputs.ndjson = ndjson
+        outputs.smoothing = smooth.map(TimelineSmoothing.init(window:))
+        if plot { outputs.plot = AnalysisOutputs.defaultPlot(base: base) }
         if preview { outputs.previewTitle = "facemood: " + FileFrameSource.displayName(item.input) }
         if overlay || overlayFile != nil {
             outputs.overlay = overlayFile ?? AnalysisOutputs.defaultOverlay(base: base)

@@ -26,7 +26,7 @@ struct FaceMoodCommand: ParsableCommand {
         commandName: "facemood",
         abstract: "Annotate video files with facial emotion, frame by frame, offline.",
         version: FaceMoodTool.version,
-        subcommands: [Analyze.self, Summarize.self, Merge.self, Probe.self, Detect.self, ModelInfo.self, Classify.self]
+        subcommands: [Analyze.self, Summarize.self, Merge.self, Plot.self, Export.self, Report.self, Probe.self, Detect.self, ModelInfo.self, Classify.self]
     )
 }
 

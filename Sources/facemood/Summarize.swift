@@ -20,6 +20,9 @@ struct Summarize: ParsableCommand {
     @Flag(help: "Print the summary as JSON (the \"summary\" object of the JSON timeline); one timeline only.")
     var json = false
 
+    @Flag(help: "Summarise the smoothed emotions and probabilities (timelines written with analyze --smooth T).")
+    var smoothed = false
+
     @Option(help: ArgumentHelp("Write the corpus table as CSV (a row per video, then the total row); '-' is stdout.", valueName: "file"))
     var csv: String?
 
@@ -34,7 +37,7 @@ struct Summarize: ParsableCommand {
             let files = try TimelineDiscovery.timelines(in: timelines)
             let single = timelines.count == 1 && files == timelines
             if single && csv == nil {
-                let summary = try TimelineReader.summary(ofFile: files[0])
+                let summary = try TimelineReader.summary(ofFile: files[0], smoothed: smoothed)
                 print(json ? summary.json() : summary.table(title: files[0]))
                 return
             }
@@ -42,7 +45,7 @@ struct Summarize: ParsableCommand {
                 fail("expected timelines, found none in \(timelines.joined(separator: ", "))")
                 throw ExitCode(Analyze.exitNoInput)
             }
-            let corpus = try CorpusSummary(timelines: files)
+            let corpus = try CorpusSummary(timelines: files, smoothed: smoothed)
             if let csv {
                 if csv == "-" {
                     print(corpus.csvText(), terminator: "")

@@ -89,7 +89,7 @@ public struct ModelProfile: Sendable, Equatable {
     public static let maximumMargin = 8192
 
     /// Names the timelines already use for their own columns and keys.
-    public static let reservedLabels = Set(TimelineColumns.fixed + TimelineColumns.jsonOnly)
+    public static let reservedLabels = Set(TimelineColumns.fixed + TimelineColumns.jsonOnly + TimelineColumns.smoothing)
 
     /// Labels become CSV columns and JSON keys: each must be non-empty, unique and not a reserved name.
     static func checkLabels(_ labels: [String], modelPath: String) throws {
@@ -159,4 +159,6 @@ public enum TimelineColumns {
     public static let fixed = ["frame", "time_s", "duration_s", "faces", "x", "y", "w", "h", "emotion", "confidence"]
     /// Members of a JSON frame object that are not CSV columns.
     public static let jsonOnly = ["box", "probs"]
+    /// The CSV column and the JSON member that start the smoothed values (`--smooth`).
+    public static let smoothing = ["smoothed_emotion", "smoothed"]
 }

@@ -16,6 +16,10 @@ public struct AnalysisOutputs: Sendable, Equatable {
     public var ndjson: String?
     /// Show the overlay in a window as frames are analysed, with this title.
     public var previewTitle: String?
+    /// The SVG chart of the timeline (`TimelinePlot`).
+    public var plot: String?
+    /// Smoothed values beside the raw ones in the CSV, JSON and NDJSON timelines.
+    public var smoothing: TimelineSmoothing?
 
     public init(csv: String?, json: String?, overlay: String? = nil) {
         self.csv = csv
@@ -32,19 +36,24 @@ public struct AnalysisOutputs: Sendable, Equatable {
         // The order is the commit order: the JSON, which a resumed run reads as the record of a finished
         // analysis, comes after the CSV and the overlay, so a run killed between commits looks unfinished.
         if let overlay { sinks.append(OverlayVideoSink(destination: overlay, options: overlayOptions, notify: notify)) }
-        if let csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv))) }
-        if let json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json))) }
+        if let csv { sinks.append(CSVTimelineSink(output: try AtomicTextFile(destination: csv), smoothing: smoothing)) }
+        if let plot { sinks.append(PlotSink(destination: plot)) }
+        if let json { sinks.append(JSONTimelineSink(output: try AtomicTextFile(destination: json), smoothing: smoothing)) }
         if let ndjson {
-            sinks.append(NDJSONTimelineSink(output: ndjson == VideoReader.standardInput ? StandardOutputText() : try AtomicTextFile(destination: ndjson)))
+            sinks.append(NDJSONTimelineSink(output: ndjson == OverlayVideoSink.standardOutput ? StandardOutputText() : try AtomicTextFile(destination: ndjson),
+                                            smoothing: smoothing))
         }
         return sinks
     }
 
     /// The files written (standard output, `-`, is not one).
-    public var paths: [String] { [csv, json, overlay, ndjson].compactMap { $0 }.filter { $0 != OverlayVideoSink.standardOutput } }
+    public var paths: [String] { [csv, json, overlay, ndjson, plot].compactMap { $0 }.filter { $0 != OverlayVideoSink.standardOutput } }
 
     /// `<base>.overlay.mp4`; `Corpus.CorpusItem.outputBase` says where the base lies.
     public static func defaultOverlay(base: String) -> String { base + ".overlay.mp4" }
+
+    /// `<base>.emotions.svg`.
+    public static func defaultPlot(base: String) -> String { base + ".emotions.svg" }
 
     /// `<base>.emotions.csv` and `<base>.emotions.json`.
     public static func defaults(base: String) -> AnalysisOutputs {

@@ -13,9 +13,12 @@ public struct TimelineRow: Sendable, Equatable {
     public var confidence: Double?
     /// One per label, model order; nil without a face.
     public var probabilities: [Double]?
+    /// The smoothed values (`--smooth`), nil when the timeline has none or no face lies in the row's window.
+    public var smoothed: SmoothedValues?
 
     public init(frame: Int, time: Double, duration: Double, faces: Int, box: FaceBox?, emotion: String?,
-                confidence: Double?, probabilities: [Double]?) {
+                confidence: Double?, probabilities: [Double]?, smoothed: SmoothedValues? = nil) {
+        self.smoothed = smoothed
         self.frame = frame
         self.time = time
         self.duration = duration
@@ -36,8 +39,12 @@ public struct TimelineRow: Sendable, Equatable {
 }
 
 extension EmotionSummary {
-    /// Adds a row read back from a timeline.
-    public mutating func add(_ row: TimelineRow) {
-        add(duration: row.duration, emotion: row.emotion, probabilities: row.probabilities)
+    /// Adds a row read back from a timeline; `smoothed` takes its smoothed values instead of its raw ones.
+    public mutating func add(_ row: TimelineRow, smoothed: Bool = false) {
+        if smoothed {
+            add(duration: row.duration, emotion: row.smoothed?.emotion, probabilities: row.smoothed?.probabilities)
+        } else {
+            add(duration: row.duration, emotion: row.emotion, probabilities: row.probabilities)
+        }
     }
 }

@@ -5,29 +5,43 @@ import VideoIO
 /// then the summary.
 public final class JSONTimelineSink: TimelineSink {
     private let output: any TextDestination
+    private let smoothing: TimelineSmoothing?
+    private var window: SmoothingWindow<FrameResult>?
     private var labels: [String] = []
     private var wroteFrame = false
     /// A live timeline is flushed after every frame, so the rows are on disk while the capture runs.
     private var live = false
 
-    public init(output: any TextDestination) {
+    /// With `smoothing`, each frame object gets `"smoothed"` (see `TimelineSmoothing`), written T/2 late.
+    public init(output: any TextDestination, smoothing: TimelineSmoothing? = nil) {
         self.output = output
+        self.smoothing = smoothing
     }
 
     public func start(_ context: TimelineContext) throws {
         labels = context.labels
         live = context.source.isLive
-        let head = Self.metadata(context).map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",\n")
+        window = smoothing.map { SmoothingWindow(smoothing: $0, labels: context.labels) }
+        let head = Self.metadata(context, smoothing: smoothing).map { JSONText.string($0.0) + ":" + $0.1 }.joined(separator: ",\n")
         try output.write("{" + head + ",\n\"frames\":[")
     }
 
     public func write(_ result: FrameResult, frame: VideoFrame) throws {
-        try output.write((wroteFrame ? ",\n" : "\n") + Self.frameObject(result, labels: labels))
-        wroteFrame = true
+        if let window {
+            for (ready, smoothed) in window.add(result) { try writeFrame(ready, smoothed: .some(smoothed)) }
+        } else {
+            try writeFrame(result, smoothed: nil)
+        }
         if live { try output.flush() }
     }
 
+    private func writeFrame(_ result: FrameResult, smoothed: SmoothedValues??) throws {
+        try output.write((wroteFrame ? ",\n" : "\n") + Self.frameObject(result, labels: labels, smoothed: smoothed))
+        wroteFrame = true
+    }
+
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
+        for (ready, smoothed) in window?.finish() ?? [] { try writeFrame(ready, smoothed: .some(smoothed)) }
         let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities)),
                                               ("frames_left_out", String(decoding.framesLeftOut)),
                                               ("frames_dropped", String(decoding.framesDropped))])
@@ -38,8 +52,9 @@ public final class JSONTimelineSink: TimelineSink {
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
 
-    /// One frame as the timeline's `frames` array holds it (and as NDJSON lines would).
-    public static func frameObject(_ result: FrameResult, labels: [String]) -> String {
+    /// One frame as the timeline's `frames` array holds it (and as NDJSON lines would). `smoothed` is nil
+    /// without smoothing, `.some(nil)` for a frame with no face in its window (`"smoothed":null`).
+    public static func frameObject(_ result: FrameResult, labels: [String], smoothed: SmoothedValues?? = nil) -> String {
         var members: [(String, String)] = [
             ("frame", String(result.frame)), ("time_s", CSV.decimal(result.time)), ("duration_s", CSV.decimal(result.duration)),
             ("faces", String(result.faces.count)),
@@ -55,11 +70,17 @@ public final class JSONTimelineSink: TimelineSink {
         } else {
             members += [("box", "null"), ("emotion", "null"), ("confidence", "null"), ("probs", "null")]
         }
+        if let smoothed {
+            members.append(("smoothed", smoothed.map { values in
+                JSONText.object([("emotion", JSONText.string(values.emotion)),
+                                 ("probs", JSONText.object(zip(labels, values.probabilities).map { ($0, CSV.decimal($1)) }))])
+            } ?? "null"))
+        }
         return JSONText.object(members)
     }
 
     /// The members before `"frames"`.
-    static func metadata(_ context: TimelineContext) -> [(String, String)] {
+    static func metadata(_ context: TimelineContext, smoothing: TimelineSmoothing?) -> [(String, String)] {
         let stream = context.source.stream
         let members: [(String, String)] = [
             ("tool", JSONText.object([("name", JSONText.string(FaceMoodTool.name)), ("version", JSONText.string(FaceMoodTool.version))])),
@@ -79,12 +100,13 @@ public final class JSONTimelineSink: TimelineSink {
                 ("modified", JSONText.optional(context.source.file.map { JSONText.string($0.modifiedText) })),
             ])),
         ]
-        return members + settings(model: context.model, detector: context.detector, sampling: context.source.sampling)
+        return members + settings(model: context.model, detector: context.detector, sampling: context.source.sampling, smoothing: smoothing)
     }
 
-    /// The members that record how frames were analysed (model, detector, sampling), which a resumed run
-    /// compares with its own.
-    public static func settings(model: ModelDescription?, detector: [DetectorSetting], sampling: FrameSampling?) -> [(String, String)] {
+    /// The members that record how frames were analysed and written (model, detector, sampling, smoothing),
+    /// which a resumed run compares with its own.
+    public static func settings(model: ModelDescription?, detector: [DetectorSetting], sampling: FrameSampling?,
+                                smoothing: TimelineSmoothing? = nil) -> [(String, String)] {
         var members: [(String, String)] = []
         if let model {
             members.append(("model", JSONText.object([
@@ -99,6 +121,9 @@ public final class JSONTimelineSink: TimelineSink {
         members.append(("detector", JSONText.object(detector.map { ($0.name, json($0.value)) })))
         members.append(("sampling", sampling.map { sampling in
             JSONText.object([("frames_per_second", CSV.decimal(sampling.framesPerSecond)), ("rule", JSONText.string(FrameSampling.rule))])
+        } ?? "null"))
+        members.append(("smoothing", smoothing.map { smoothing in
+            JSONText.object([("window_s", CSV.decimal(smoothing.window)), ("rule", JSONText.string(TimelineSmoothing.rule))])
         } ?? "null"))
         return members
     }
