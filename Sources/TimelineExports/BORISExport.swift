@@ -28,7 +28,7 @@ final class BORISExporter: TimelineExporter {
         end = max(end, row.time + row.duration)
         if let probabilities = row.probabilities, row.time > lastDataTime {
             lastDataTime = row.time
-            data.append(([ExportText.decimal(row.time, places: 3)] + probabilities.map { ExportText.decimal($0) }).joined(separator: ","))
+            data.append(([ExportText.decimal(row.time)] + probabilities.map { ExportText.decimal($0) }).joined(separator: ","))
         }
     }
 

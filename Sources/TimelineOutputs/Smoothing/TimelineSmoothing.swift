@@ -53,6 +53,8 @@ final class SmoothingWindow<Payload> {
         let payload: Payload
     }
 
+    /// T/2, widened by a nanosecond: written times are on a microsecond grid, and two of them exactly T/2
+    /// apart must count as within the window whatever the sum's rounding.
     private let half: Double
     private let labels: [String]
     /// Rows from T/2 before the next row to come out onwards.
@@ -61,7 +63,7 @@ final class SmoothingWindow<Payload> {
     private var next = 0
 
     init(smoothing: TimelineSmoothing, labels: [String]) {
-        half = smoothing.window / 2
+        half = smoothing.window / 2 + 1e-9
         self.labels = labels
     }
 
