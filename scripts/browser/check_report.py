@@ -175,6 +175,7 @@ def main():
         tools.evaluate("document.getElementById('player').currentTime = 0.5")
         tools.wait_for("Math.abs(parseFloat(document.getElementById('playhead').getAttribute('x1')) - "
                        f"({svg['left']} + (0.5 - {svg['start']}) / {svg['span']} * {svg['width']})) < 1.5", "the playhead to follow a seek")
+        tools.wait_for("!document.getElementById('player').seeking && document.getElementById('player').readyState >= 2", "the seek to finish")
         tools.screenshot(os.path.join(shots, "report-page.png"))
         print(f"check_report: index of {rows} videos sorts; {page}: chart, table and video render, a click at 60% seeks to "
               f"{target:.3f} s and moves the playhead to x {playhead:.1f}")
