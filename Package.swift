@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),
+        // TensorFlow Lite flatbuffers (BlazeFace), run with the Keras layers' kernels.
+        .target(name: "TFLiteModel", dependencies: ["KerasModel"], swiftSettings: vectorKernels + optimizedInDebug),
         // The analysis core: frame sources, face detectors, the classifier, the orchestrator, the summary.
         .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
         // Timeline sinks (CSV, JSON, overlay video, detection lines), atomic files, timeline readers.
@@ -82,6 +84,7 @@ let package = Package(
         // Writes Keras HDF5 test models from their JSON descriptions; used by tests only.
         .target(name: "KerasTestSupport", dependencies: ["CHDF5", "KerasModel"]),
         .testTarget(name: "VideoIOTests", dependencies: ["VideoIO", "Imaging"]),
+        .testTarget(name: "TFLiteModelTests", dependencies: ["TFLiteModel"]),
         .testTarget(name: "KerasModelTests", dependencies: ["KerasModel", "KerasTestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "VideoIO", "Imaging"]),
         .testTarget(name: "FaceMoodTests", dependencies: ["FaceMood", "TimelineOutputs", "KerasTestSupport", "Imaging", "Overlay", "VideoIO", "KerasModel"]),

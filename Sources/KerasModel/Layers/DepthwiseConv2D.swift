@@ -44,12 +44,12 @@ extension DepthwiseConv2D: BatchNormFoldable {
 }
 
 /// The depthwise half shared by DepthwiseConv2D and SeparableConv2D: kernel `[kh, kw, in, multiplier]`.
-struct DepthwiseKernel: Sendable {
+package struct DepthwiseKernel: Sendable {
     let geometry: WindowGeometry
     let inputChannels: Int
     let multiplier: Int
     let kernel: [Float]
-    var outputChannels: Int { inputChannels * multiplier }
+    package var outputChannels: Int { inputChannels * multiplier }
 
     init(spec: LayerSpec, weightKey: String) throws {
         let input = try spec.imageInputShape
@@ -61,7 +61,8 @@ struct DepthwiseKernel: Sendable {
         kernel = try spec.weight(weightKey, shape: [size.0, size.1, input.channels, multiplier])
     }
 
-    private init(geometry: WindowGeometry, inputChannels: Int, multiplier: Int, kernel: [Float]) {
+    /// `kernel` in the layout `[kh][kw][in][multiplier]` (TensorFlow Lite's `[1][kh][kw][in·multiplier]` is the same).
+    package init(geometry: WindowGeometry, inputChannels: Int, multiplier: Int, kernel: [Float]) {
         self.geometry = geometry
         self.inputChannels = inputChannels
         self.multiplier = multiplier
@@ -76,7 +77,7 @@ struct DepthwiseKernel: Sendable {
     }
 
     /// The depthwise convolution of `source` plus `bias` (one value per output channel) into `target`.
-    func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
+    package func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
         // The common case (3×3, dilation 1, multiplier 1) away from the border needs no tap bounds, and four

@@ -33,14 +33,14 @@ func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: In
 
 /// A weight matrix `[rows][columns]` whose rows are padded with zeros to a multiple of 8 columns, so the
 /// product kernel never needs a scalar tail while reading weights.
-struct PackedMatrix: Sendable {
-    let rows: Int
-    let columns: Int
+package struct PackedMatrix: Sendable {
+    package let rows: Int
+    package let columns: Int
     let paddedColumns: Int
     let values: [Float]
     let bias: [Float]
 
-    init(rows: Int, columns: Int, values: [Float], bias: [Float]) {
+    package init(rows: Int, columns: Int, values: [Float], bias: [Float]) {
         precondition(values.count == rows * columns && bias.count == columns)
         self.rows = rows
         self.columns = columns
@@ -55,7 +55,7 @@ struct PackedMatrix: Sendable {
 
     /// `output[p][n] = bias[n] + Σ_k input[p][k] · matrix[k][n]` for `count` rows of input (row stride `rows`)
     /// and output (row stride `columns`).
-    func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+    package func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
         values.withUnsafeBufferPointer { weightBuffer in
             bias.withUnsafeBufferPointer { biasBuffer in
                 let weights = weightBuffer.baseAddress!, bias = biasBuffer.baseAddress!

@@ -11,12 +11,14 @@ protocol Layer: Sendable {
 }
 
 /// Reusable temporary memory for one inference thread (im2col patches, depthwise intermediates).
-final class Scratch {
+package final class Scratch {
+    package init() {}
+
     private(set) var capacity = 0
     private var storage: UnsafeMutablePointer<Float>?
 
     /// At least `count` floats, valid until the next call.
-    func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    package func floats(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count > capacity || storage == nil {
             storage?.deallocate()
             storage = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))

@@ -27,44 +27,44 @@ struct Pooling2D: Layer {
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], into target: UnsafeMutablePointer<Float>, scratch: Scratch) {
-        let rows = geometry.rows, columns = geometry.columns
-        let vectorChannels = channels / 8 * 8
-        let isMax = kind == .max
-        let source = inputs[0]
-        do {
-            do {
-                for oy in 0..<rows.output {
-                    let y0 = max(oy * rows.stride - rows.padBefore, 0)
-                    let y1 = min(oy * rows.stride - rows.padBefore + rows.kernel, rows.input)
-                    for ox in 0..<columns.output {
-                        let x0 = max(ox * columns.stride - columns.padBefore, 0)
-                        let x1 = min(ox * columns.stride - columns.padBefore + columns.kernel, columns.input)
-                        let out = target + (oy * columns.output + ox) * channels
-                        let count = Float((y1 - y0) * (x1 - x0))
-                        var c = 0
-                        while c < vectorChannels {
-                            var value = Vector8(repeating: isMax ? -.infinity : 0)
-                            for y in y0..<y1 {
-                                for x in x0..<x1 {
-                                    let cell = load8(source + (y * columns.input + x) * channels + c)
-                                    value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
-                                }
-                            }
-                            store8(isMax ? value : value / Vector8(repeating: count), out + c)
-                            c += 8
-                        }
-                        for channel in c..<channels {
-                            var value: Float = isMax ? -.infinity : 0
-                            for y in y0..<y1 {
-                                for x in x0..<x1 {
-                                    let cell = source[(y * columns.input + x) * channels + channel]
-                                    value = isMax ? max(value, cell) : value + cell
-                                }
-                            }
-                            out[channel] = isMax ? value : value / count
-                        }
+        pool2D(inputs[0], geometry: geometry, channels: channels, maximum: kind == .max, into: target)
+    }
+}
+
+/// Max or average pooling, channels last; cells of "same" padding take no part (see `Pooling2D`).
+package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, channels: Int, maximum isMax: Bool,
+                    into target: UnsafeMutablePointer<Float>) {
+    let rows = geometry.rows, columns = geometry.columns
+    let vectorChannels = channels / 8 * 8
+    for oy in 0..<rows.output {
+        let y0 = max(oy * rows.stride - rows.padBefore, 0)
+        let y1 = min(oy * rows.stride - rows.padBefore + rows.kernel, rows.input)
+        for ox in 0..<columns.output {
+            let x0 = max(ox * columns.stride - columns.padBefore, 0)
+            let x1 = min(ox * columns.stride - columns.padBefore + columns.kernel, columns.input)
+            let out = target + (oy * columns.output + ox) * channels
+            let count = Float((y1 - y0) * (x1 - x0))
+            var c = 0
+            while c < vectorChannels {
+                var value = Vector8(repeating: isMax ? -.infinity : 0)
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let cell = load8(source + (y * columns.input + x) * channels + c)
+                        value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
                     }
                 }
+                store8(isMax ? value : value / Vector8(repeating: count), out + c)
+                c += 8
+            }
+            for channel in c..<channels {
+                var value: Float = isMax ? -.infinity : 0
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let cell = source[(y * columns.input + x) * channels + channel]
+                        value = isMax ? max(value, cell) : value + cell
+                    }
+                }
+                out[channel] = isMax ? value : value / count
             }
         }
     }

@@ -59,11 +59,26 @@ struct ZeroPadding2D: Layer {
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
-        output.update(repeating: 0, count: outputCount)
-        let rowValues = inputShape.width * inputShape.channels
-        let outputRow = outputShape[1] * inputShape.channels
-        for y in 0..<inputShape.height {
-            (output + (y + top) * outputRow + left * inputShape.channels).update(from: inputs[0] + y * rowValues, count: rowValues)
+        zeroPad(inputs[0], height: inputShape.height, width: inputShape.width, channels: inputShape.channels,
+                rows: (top, bottom), columns: (left, right), into: output)
+    }
+}
+
+/// Zero padding of a channels-last image: rows, columns and (TensorFlow Lite's PAD) channels added before
+/// and after.
+package func zeroPad(_ source: UnsafePointer<Float>, height: Int, width: Int, channels: Int, rows: (Int, Int), columns: (Int, Int),
+                     channelsAround: (Int, Int) = (0, 0), into output: UnsafeMutablePointer<Float>) {
+    let outputChannels = channels + channelsAround.0 + channelsAround.1
+    let outputWidth = width + columns.0 + columns.1
+    output.update(repeating: 0, count: (height + rows.0 + rows.1) * outputWidth * outputChannels)
+    for y in 0..<height {
+        let target = output + ((y + rows.0) * outputWidth + columns.0) * outputChannels
+        if outputChannels == channels {
+            target.update(from: source + y * width * channels, count: width * channels)
+            continue
+        }
+        for x in 0..<width {
+            (target + x * outputChannels + channelsAround.0).update(from: source + (y * width + x) * channels, count: channels)
         }
     }
 }

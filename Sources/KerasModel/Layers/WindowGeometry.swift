@@ -1,15 +1,15 @@
 /// Output size and padding of a sliding window along one axis, by TensorFlow's rule: "valid" keeps only
 /// whole windows; "same" gives ceil(input / stride) outputs and, when the padding is odd, puts the extra
 /// pixel after (bottom/right), as `tf.nn.conv2d` and `tf.nn.max_pool` do.
-struct WindowAxis: Sendable, Equatable {
-    let input: Int
-    let output: Int
-    let padBefore: Int
-    let kernel: Int
-    let stride: Int
-    let dilation: Int
+package struct WindowAxis: Sendable, Equatable {
+    package let input: Int
+    package let output: Int
+    package let padBefore: Int
+    package let kernel: Int
+    package let stride: Int
+    package let dilation: Int
 
-    init(input: Int, kernel: Int, stride: Int, dilation: Int = 1, same: Bool) {
+    package init(input: Int, kernel: Int, stride: Int, dilation: Int = 1, same: Bool) {
         self.input = input
         self.kernel = kernel
         self.stride = stride
@@ -27,9 +27,14 @@ struct WindowAxis: Sendable, Equatable {
 }
 
 /// A 2-D window (kernel or pool) over a height × width input.
-struct WindowGeometry: Sendable, Equatable {
-    let rows: WindowAxis
-    let columns: WindowAxis
+package struct WindowGeometry: Sendable, Equatable {
+    package let rows: WindowAxis
+    package let columns: WindowAxis
+
+    package init(rows: WindowAxis, columns: WindowAxis) {
+        self.rows = rows
+        self.columns = columns
+    }
 
     init(spec: LayerSpec, height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int) = (1, 1)) throws {
         let padding = try spec.string("padding", default: "valid").lowercased()

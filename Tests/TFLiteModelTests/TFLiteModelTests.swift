@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import TFLiteModel
+
+enum Paths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func repository(_ relative: String) throws -> String {
+        let path = root.appendingPathComponent(relative).path
+        guard FileManager.default.fileExists(atPath: path) else { throw TFLiteError.unreadable(path: relative, reason: "missing: run 'make test'") }
+        return path
+    }
+}
+
+/// Seeded inputs in [-1, 1): xorshift32, as scripts/reference/blazeface_goldens.py makes them.
+func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
+    var state = seed
+    return (0..<count).map { _ in
+        state ^= state << 13
+        state ^= state >> 17
+        state ^= state << 5
+        return Float(state >> 8) / Float(1 << 24) * 2 - 1
+    }
+}
+
+@Suite struct TFLiteModelTests {
+    struct RawCase: Decodable {
+        struct Output: Decodable {
+            let shape: [Int]
+            let every97th: [Double]
+            let sum: Double
+            let sumOfSquares: Double
+        }
+        let model: String
+        let seed: UInt32
+        let outputs: [Output]
+    }
+
+    static let files = ["full": "models/face_detection_full_range.tflite", "short": "models/face_detection_short_range.tflite"]
+
+    /// TensorFlow's TFLite interpreter's outputs on seeded random inputs (Tests/Fixtures/blazeface/raw_outputs.json):
+    /// every 97th value within 1e-4, and each output's sum and sum of squares within 1e-4 per element.
+    @Test func rawOutputsMatchTensorFlowLite() throws {
+        struct Fixture: Decodable { let cases: [RawCase] }
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: try Paths.repository("Tests/Fixtures/blazeface/raw_outputs.json"))))
+        #expect(fixture.cases.count == 4)
+        var models: [String: TFLiteModel] = [:]
+        for reference in fixture.cases {
+            let model = try models[reference.model] ?? TFLiteModel(path: try Paths.repository(Self.files[reference.model]!))
+            models[reference.model] = model
+            let session = TFLiteSession(model: model)
+            let outputs = try session.run(xorshiftInputs(seed: reference.seed, count: model.inputShape.reduce(1, *)))
+            #expect(model.outputShapes == reference.outputs.map(\.shape))
+            var largest = 0.0
+            for (output, expected) in zip(outputs, reference.outputs) {
+                for (index, value) in expected.every97th.enumerated() {
+                    let difference = abs(Double(output[index * 97]) - value)
+                    largest = max(largest, difference)
+                    #expect(difference <= 1e-4, "\(reference.model) seed \(reference.seed): value \(index * 97) is \(output[index * 97]), TFLite \(value)")
+                }
+                let count = Double(output.count)
+                #expect(abs(output.reduce(0.0) { $0 + Double($1) } - expected.sum) <= 1e-4 * count)
+                #expect(abs(output.reduce(0.0) { $0 + Double($1) * Double($1) } - expected.sumOfSquares) <= 1e-4 * count * 10)
+            }
+            print("TFLite parity, \(reference.model) seed \(reference.seed): largest difference \(largest)")
+        }
+    }
+
+    @Test func unsupportedOperatorsAndBrokenFilesAreRefusedByName() throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.repository(Self.files["short"]!))))
+        #expect(throws: TFLiteError.malformed(path: "x.tflite", what: "identifier 'ABCD'")) {
+            var wrong = bytes
+            wrong.replaceSubrange(4..<8, with: Array("ABCD".utf8))
+            try TFLiteModel(bytes: wrong, path: "x.tflite")
+        }
+        #expect(throws: TFLiteError.malformed(path: "x.tflite", what: "3 bytes")) { try TFLiteModel(bytes: [1, 2, 3], path: "x.tflite") }
+        // Every truncation is an error, never a crash.
+        for length in stride(from: 8, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: (any Error).self) { try TFLiteModel(bytes: Array(bytes.prefix(length)), path: "cut.tflite") }
+        }
+        // The first operator code turned into SOFTMAX (25; this model states only the deprecated 8-bit code): refused by name.
+        let root = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
+        let buffer = FlatBuffer(bytes: bytes, path: "x")
+        let codes = try FlatBuffer.Table(buffer: buffer, position: root).tables(1)
+        let position = try #require(try codes[0].field(0))
+        bytes[position] = 25
+        #expect(throws: TFLiteError.unsupportedOperator(path: "x.tflite", name: "SOFTMAX", supported: TFLiteModel.supportedOperators)) {
+            try TFLiteModel(bytes: bytes, path: "x.tflite")
+        }
+    }
+}
