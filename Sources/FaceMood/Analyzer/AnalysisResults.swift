@@ -14,6 +14,7 @@ public struct AnalysisResults: AsyncSequence, Sendable {
             defer { source.value.close() }
             do {
                 guard !channel.cancellation.isCancelled else { throw CancellationError() }
+                try source.value.prepare(color: analyzer.detector.needsColor)
                 try analyzer.analyze(source.value, cancellation: channel.cancellation, clock: nil) { analyzed in
                     guard channel.put(analyzed.result) else { throw CancellationError() }
                 }

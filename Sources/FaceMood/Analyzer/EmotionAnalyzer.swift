@@ -85,7 +85,7 @@ public final class EmotionAnalyzer: Sendable {
         var summary = EmotionSummary(labels: labels)
         let total = source.sourceDescription.stream.frameCount
         do {
-            try source.prepare(color: sinks.contains { $0.needsColor })
+            try source.prepare(color: sinks.contains { $0.needsColor } || detector.needsColor)
             let context = self.context(for: source.sourceDescription)
             for sink in sinks { try sink.start(context) }
             let dropped = try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
@@ -144,9 +144,10 @@ public final class EmotionAnalyzer: Sendable {
         try makeSession().analyze(frame: VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image, color: nil))
     }
 
-    /// Analyses one RGB image; it is converted to gray as OpenCV's `cvtColor(RGB2GRAY)` does.
+    /// Analyses one RGB image; it is converted to gray as OpenCV's `cvtColor(RGB2GRAY)` does (and a detector
+    /// that reads colour gets the colour).
     public func analyze(_ image: RGBImage) throws -> FrameResult {
-        try analyze(image.grayscale())
+        try makeSession().analyze(frame: VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image.grayscale(), color: image))
     }
 
     /// Working memory for analysing frames one at a time on the caller's thread, for programs that decode

@@ -21,17 +21,17 @@ final class FrameAnalyzer {
     }
 
     func analyze(_ frame: VideoFrame) throws -> FrameResult {
-        let faces = clock.measure(.detect) { detector.detectFaces(in: frame.gray, previousFace: previous) }
+        let faces = try clock.measure(.detect) { try detector.detect(in: frame, previousFace: previous) }
         // Detectors return faces largest first.
         let largest = faces.first
-        previous = largest
+        previous = largest?.box
         var face: AnalyzedFace?
         if let largest, let classifier {
             let classification = try clock.measure(.classify) {
-                try classifier.classify(face: FaceCrop(box: largest, margin: classifier.classifier.profile.margin).cut(from: frame.gray))
+                try classifier.classify(face: FaceCrop(box: largest.cropBox, margin: classifier.classifier.profile.margin).cut(from: frame.gray))
             }
-            face = AnalyzedFace(box: largest, classification: classification)
+            face = AnalyzedFace(box: largest.box, classification: classification, keypoints: largest.keypoints, score: largest.score)
         }
-        return FrameResult(frame: frame.index, time: frame.time, duration: frame.duration, faces: faces, face: face)
+        return FrameResult(frame: frame.index, time: frame.time, duration: frame.duration, detections: faces, face: face)
     }
 }

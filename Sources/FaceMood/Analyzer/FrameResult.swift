@@ -8,28 +8,40 @@ public struct FrameResult: Sendable, Equatable {
     public let time: Double
     /// Seconds until the next frame.
     public let duration: Double
-    /// Every face the detector reported, largest first.
-    public let faces: [FaceBox]
+    /// Every face the detector reported, largest first, with its keypoints and score when the detector gives them.
+    public let detections: [DetectedFace]
     /// The largest face and its emotion; nil when there is no face (or the analysis only detects).
     public let face: AnalyzedFace?
 
-    public init(frame: Int, time: Double, duration: Double, faces: [FaceBox], face: AnalyzedFace?) {
+    /// Every face's box, largest first.
+    public var faces: [FaceBox] { detections.map(\.box) }
+
+    public init(frame: Int, time: Double, duration: Double, detections: [DetectedFace], face: AnalyzedFace?) {
         self.frame = frame
         self.time = time
         self.duration = duration
-        self.faces = faces
+        self.detections = detections
         self.face = face
+    }
+
+    public init(frame: Int, time: Double, duration: Double, faces: [FaceBox], face: AnalyzedFace?) {
+        self.init(frame: frame, time: time, duration: duration, detections: faces.map { DetectedFace(box: $0) }, face: face)
     }
 }
 
-/// The analysed face of a frame: its box in display pixels and its classification.
+/// The analysed face of a frame: its box in display pixels, its keypoints and score when the detector gives
+/// them, and its classification.
 public struct AnalyzedFace: Sendable, Equatable {
     public let box: FaceBox
     public let classification: Classification
+    public let keypoints: [FacePoint]
+    public let score: Double?
 
-    public init(box: FaceBox, classification: Classification) {
+    public init(box: FaceBox, classification: Classification, keypoints: [FacePoint] = [], score: Double? = nil) {
         self.box = box
         self.classification = classification
+        self.keypoints = keypoints
+        self.score = score
     }
 
     /// The most probable label.

@@ -12,6 +12,12 @@ public protocol FaceDetector: Sendable {
     /// How many consecutive frames a session sees before it starts afresh (with no previous face). Segments
     /// are analysed in parallel, so the results do not depend on the number of threads.
     func segmentLength(framesPerSecond: Double?) -> Int
+    /// Whether sessions need the frames' colour pixels (a CNN detector does; a Haar cascade reads gray).
+    var needsColor: Bool { get }
+}
+
+extension FaceDetector {
+    public var needsColor: Bool { false }
 }
 
 /// Finds faces in one frame at a time, on one thread.
@@ -19,6 +25,43 @@ public protocol FaceDetectorSession: AnyObject {
     /// Faces in `image`, largest first. `previousFace` is the face analysed in the previous frame of the
     /// same segment, if any: a detector may search near it instead of the whole frame.
     func detectFaces(in image: GrayImage, previousFace: FaceBox?) -> [FaceBox]
+    /// Faces in `frame` (its colour when the detector `needsColor`), largest first, with keypoints and scores
+    /// when the detector gives them. By default, `detectFaces` on the gray image.
+    func detect(in frame: VideoFrame, previousFace: FaceBox?) throws -> [DetectedFace]
+}
+
+extension FaceDetectorSession {
+    public func detect(in frame: VideoFrame, previousFace: FaceBox?) throws -> [DetectedFace] {
+        detectFaces(in: frame.gray, previousFace: previousFace).map { DetectedFace(box: $0) }
+    }
+}
+
+/// A point in a frame's pixels (a landmark).
+public struct FacePoint: Sendable, Equatable {
+    public var x: Double
+    public var y: Double
+
+    public init(x: Double, y: Double) {
+        self.x = x
+        self.y = y
+    }
+}
+
+/// A face a detector found: its box in the frame's pixels, the box its crop is cut from (the same unless the
+/// detector frames faces differently from what the emotion model was trained on), and its keypoints and score
+/// when the detector gives them.
+public struct DetectedFace: Sendable, Equatable {
+    public var box: FaceBox
+    public var cropBox: FaceBox
+    public var keypoints: [FacePoint]
+    public var score: Double?
+
+    public init(box: FaceBox, cropBox: FaceBox? = nil, keypoints: [FacePoint] = [], score: Double? = nil) {
+        self.box = box
+        self.cropBox = cropBox ?? box
+        self.keypoints = keypoints
+        self.score = score
+    }
 }
 
 /// One member of a detector's description.

