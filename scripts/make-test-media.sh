@@ -63,6 +63,12 @@ if [[ ! -s $out/truncated_data.mp4 ]]; then
 fi
 # Truncated before the index: nothing to decode.
 [[ -s $out/truncated_index.mp4 ]] || head -c 100000 "$source" > "$out/truncated_index.mp4"
+# Tilted heads: the samples rotated by ±20° and ±40° (black corners), for the detectors' figures.
+for angle in -40 -20 20 40; do
+    for sample in single_face WolfgangLanger_Pexels; do
+        make_once "${sample}_rotated${angle}.mp4" -i "samples/media/$sample.mp4" -vf "rotate=${angle}*PI/180" -an -c:v libx264 -preset veryfast -crf 18
+    done
+done
 printf 'this is not a video\n' > "$out/text.mp4"
 : > "$out/empty.mp4"
 echo "test media ready in $out/"

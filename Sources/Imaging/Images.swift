@@ -148,3 +148,21 @@ extension RGBImage {
 extension ImageError: LocalizedError {
     public var errorDescription: String? { description }
 }
+
+extension RGBImage {
+    /// The pixels of `region`, which must lie inside the image.
+    public func cropped(_ region: FaceBox) -> RGBImage {
+        precondition(region.x >= 0 && region.y >= 0 && region.width > 0 && region.height > 0
+                     && region.x + region.width <= width && region.y + region.height <= height)
+        var pixels = [UInt8](repeating: 0, count: region.width * region.height * 3)
+        self.pixels.withUnsafeBufferPointer { source in
+            pixels.withUnsafeMutableBufferPointer { target in
+                for row in 0..<region.height {
+                    (target.baseAddress! + row * region.width * 3)
+                        .update(from: source.baseAddress! + ((region.y + row) * width + region.x) * 3, count: region.width * 3)
+                }
+            }
+        }
+        return RGBImage(width: region.width, height: region.height, checkedPixels: pixels)
+    }
+}

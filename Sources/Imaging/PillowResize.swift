@@ -6,29 +6,95 @@
 ///   `1 − |(tap − centre + 0.5) / max(scale, 1)|`, normalised to sum 1;
 /// - weights in fixed point with 22 fractional bits, rounded half away from zero;
 /// - a horizontal pass, rounded and clipped to 8 bits, then a vertical pass the same way.
-public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, height targetHeight: Int) -> RGBImage {
+///
+/// `padding` (top, bottom, left, right) first surrounds the image with black, as a letterbox does, without
+/// making the padded copy: black rows and columns only add zeros to Pillow's sums, so they are skipped.
+public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, height targetHeight: Int,
+                                 padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0)) -> RGBImage {
     precondition(targetWidth > 0 && targetHeight > 0 && image.width > 0 && image.height > 0)
-    var current = image
-    if targetWidth != image.width { current = pillowPass(current, taps: PillowTaps(source: image.width, target: targetWidth), horizontal: true) }
-    if targetHeight != image.height { current = pillowPass(current, taps: PillowTaps(source: image.height, target: targetHeight), horizontal: false) }
-    return current
+    precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0)
+    let paddedWidth = image.width + padding.left + padding.right
+    let paddedHeight = image.height + padding.top + padding.bottom
+    // The horizontal pass over the image's own rows (the padding rows stay black): `image.height` rows of
+    // `targetWidth` pixels (a copy beside the side padding when the width does not change).
+    let rowWidth = targetWidth
+    var rows = [UInt8](repeating: 0, count: image.height * rowWidth * 3)
+    image.pixels.withUnsafeBufferPointer { source in
+        rows.withUnsafeMutableBufferPointer { target in
+            if paddedWidth == targetWidth {
+                for y in 0..<image.height {
+                    (target.baseAddress! + (y * rowWidth + padding.left) * 3)
+                        .update(from: source.baseAddress! + y * image.width * 3, count: image.width * 3)
+                }
+            } else {
+                let taps = PillowTaps(source: paddedWidth, target: targetWidth, offset: padding.left, length: image.width)
+                for y in 0..<image.height {
+                    resampleLine(source.baseAddress! + y * image.width * 3, step: 3, taps: taps,
+                                 into: target.baseAddress! + y * rowWidth * 3, outputStep: 3)
+                }
+            }
+        }
+    }
+    var output = [UInt8](repeating: 0, count: targetWidth * targetHeight * 3)
+    rows.withUnsafeBufferPointer { source in
+        output.withUnsafeMutableBufferPointer { target in
+            if paddedHeight == targetHeight {
+                target.baseAddress!.advanced(by: padding.top * targetWidth * 3).update(from: source.baseAddress!, count: source.count)
+            } else {
+                let taps = PillowTaps(source: paddedHeight, target: targetHeight, offset: padding.top, length: image.height)
+                for x in 0..<targetWidth {
+                    resampleLine(source.baseAddress! + x * 3, step: rowWidth * 3, taps: taps,
+                                 into: target.baseAddress! + x * 3, outputStep: targetWidth * 3)
+                }
+            }
+        }
+    }
+    return RGBImage(width: targetWidth, height: targetHeight, checkedPixels: output)
 }
 
-/// The taps and fixed-point weights of one axis.
+/// Resamples one line of RGB pixels (`step` bytes apart) into `taps.first.count` pixels (`outputStep` apart).
+private func resampleLine(_ source: UnsafePointer<UInt8>, step: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>, outputStep: Int) {
+    let half = Int32(1) << (PillowTaps.precisionBits - 1)
+    taps.weights.withUnsafeBufferPointer { weights in
+        for d in 0..<taps.first.count {
+            var red = half, green = half, blue = half
+            var pixel = source + taps.first[d] * step
+            var weight = weights.baseAddress! + d * taps.stride + taps.skipped[d]
+            for _ in 0..<taps.counts[d] {
+                red &+= Int32(pixel[0]) &* weight.pointee
+                green &+= Int32(pixel[1]) &* weight.pointee
+                blue &+= Int32(pixel[2]) &* weight.pointee
+                pixel += step
+                weight += 1
+            }
+            let out = target + d * outputStep
+            out[0] = clip8(red)
+            out[1] = clip8(green)
+            out[2] = clip8(blue)
+        }
+    }
+}
+
+/// The taps and fixed-point weights of one axis of `source` pixels, of which only `length` from `offset` are
+/// real (the others black, left out of the sums).
 struct PillowTaps {
     static let precisionBits = 22
+    /// Per output pixel: the first real tap (relative to the real pixels), how many real taps, and how many of
+    /// its weights precede the first real tap.
     let first: [Int]
     let counts: [Int]
-    /// `counts.max()` weights per output pixel.
+    let skipped: [Int]
     let weights: [Int32]
     let stride: Int
 
-    init(source: Int, target: Int) {
+    init(source: Int, target: Int, offset: Int = 0, length: Int? = nil) {
+        let length = length ?? source
         let scale = Double(source) / Double(target)
         let filterScale = max(scale, 1)
         let support = 1.0 * filterScale
         stride = Int(support.rounded(.up)) * 2 + 1
         var first = [Int](repeating: 0, count: target), counts = [Int](repeating: 0, count: target)
+        var skipped = [Int](repeating: 0, count: target)
         var weights = [Int32](repeating: 0, count: target * stride)
         for d in 0..<target {
             let center = (Double(d) + 0.5) * scale
@@ -46,50 +112,20 @@ struct PillowTaps {
                 let scaled = weight * Double(1 << Self.precisionBits)
                 weights[d * stride + tap] = Int32(weight < 0 ? (scaled - 0.5).rounded(.towardZero) : (scaled + 0.5).rounded(.towardZero))
             }
-            first[d] = low
-            counts[d] = values.count
+            // Only the taps on real pixels add anything.
+            let realLow = max(low, offset), realHigh = min(high, offset + length)
+            first[d] = max(realLow - offset, 0)
+            counts[d] = max(realHigh - realLow, 0)
+            skipped[d] = max(realLow - low, 0)
         }
         self.first = first
         self.counts = counts
+        self.skipped = skipped
         self.weights = weights
     }
 }
 
-/// One pass of the resize along rows (`horizontal`) or columns.
-private func pillowPass(_ image: RGBImage, taps: PillowTaps, horizontal: Bool) -> RGBImage {
-    let width = horizontal ? taps.first.count : image.width
-    let height = horizontal ? image.height : taps.first.count
-    let half = Int32(1) << (PillowTaps.precisionBits - 1)
-    var output = [UInt8](repeating: 0, count: width * height * 3)
-    image.pixels.withUnsafeBufferPointer { source in
-        taps.weights.withUnsafeBufferPointer { weights in
-            output.withUnsafeMutableBufferPointer { target in
-                for y in 0..<height {
-                    for x in 0..<width {
-                        let d = horizontal ? x : y
-                        let start = taps.first[d], count = taps.counts[d]
-                        var red = half, green = half, blue = half
-                        for tap in 0..<count {
-                            let weight = weights[d * taps.stride + tap]
-                            let pixel = horizontal ? (y * image.width + start + tap) * 3 : ((start + tap) * image.width + x) * 3
-                            red &+= Int32(source[pixel]) &* weight
-                            green &+= Int32(source[pixel + 1]) &* weight
-                            blue &+= Int32(source[pixel + 2]) &* weight
-                        }
-                        let out = (y * width + x) * 3
-                        target[out] = clip8(red)
-                        target[out + 1] = clip8(green)
-                        target[out + 2] = clip8(blue)
-                    }
-                }
-            }
-        }
-    }
-    return RGBImage(width: width, height: height, checkedPixels: output)
-}
-
 @inline(__always)
 private func clip8(_ sum: Int32) -> UInt8 {
-    let value = sum >> Int32(PillowTaps.precisionBits)
-    return UInt8(clamping: value)
+    UInt8(clamping: sum >> Int32(PillowTaps.precisionBits))
 }

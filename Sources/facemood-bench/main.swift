@@ -22,7 +22,7 @@ func machineDescription() -> String {
 }
 
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
-/// Sections to run (default all): decode, model, layers (with model), detect, analyze, corpus, live.
+/// Sections to run (default all): decode, model, layers (with model), detect, blazeface, analyze, corpus, live.
 let sections = Set(CommandLine.arguments.dropFirst(2))
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
@@ -84,6 +84,24 @@ if wanted("detect") {
     }
 }
 
+if wanted("blazeface") {
+    print("")
+    print("BlazeFace, one thread, full frame (letterbox, Pillow resize, inference, decoding, suppression), first 60 frames")
+    for variant in BlazeFaceDetector.Variant.allCases {
+        let detector = try BlazeFaceDetector(modelPath: root.appendingPathComponent("models/" + variant.modelFile).path, variant: variant)
+        let session = detector.makeSession()
+        for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+            let reader = try VideoReader(path: root.appendingPathComponent("samples/media/\(name)").path, options: .init(wantsColor: true))
+            var frames: [VideoFrame] = []
+            while frames.count < 60, let frame = try reader.nextFrame() { frames.append(frame) }
+            _ = try session.detect(in: frames[0], previousFace: nil)
+            let elapsed = try seconds { for frame in frames { _ = try session.detect(in: frame, previousFace: nil) } }
+            print("  " + variant.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0) + name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                + String(format: "%7.2f ms per frame", elapsed / Double(frames.count) * 1000))
+        }
+    }
+}
+
 /// Peak resident memory of this process, in MB: VmHWM, which (unlike getrusage's maxrss) starts afresh
 /// at exec instead of inheriting the parent's peak.
 func peakRSS() -> Double {
@@ -96,6 +114,13 @@ func analyzer(mode: SearchMode, threads: Int) throws -> EmotionAnalyzer {
     let classifier = try EmotionClassifier(modelPath: root.appendingPathComponent("models/emotion_model.hdf5").path)
     let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
     return try EmotionAnalyzer(classifier: classifier, detector: try HaarFaceDetector(cascade: cascade, mode: mode), threads: threads)
+}
+
+func blazeFaceAnalyzer(mode: SearchMode, threads: Int) throws -> EmotionAnalyzer {
+    let classifier = try EmotionClassifier(modelPath: root.appendingPathComponent("models/emotion_model.hdf5").path)
+    let detector = try BlazeFaceDetector(modelPath: root.appendingPathComponent("models/face_detection_full_range.tflite").path,
+                                         variant: .fullRange, mode: mode)
+    return try EmotionAnalyzer(classifier: classifier, detector: detector, threads: threads)
 }
 
 /// What `facemood analyze` does for one input: both timelines, the overlay when asked.
@@ -142,12 +167,13 @@ if wanted("analyze") {
         print("  \(name) (decode-only \(String(format: "%.1f", decodeRate)) frames/s)")
         let runs: [(String, SearchMode, Int, Bool)] = [
             ("default", .standard, cores, false), ("exact", .exact, cores, false), ("exact, 1 thread", .exact, 1, false),
-            ("default + overlay", .standard, cores, true),
+            ("default + overlay", .standard, cores, true), ("blazeface default", .standard, cores, false),
+            ("blazeface exact", .exact, cores, false),
         ]
         for (label, mode, threads, withOverlay) in runs {
             var outputs = AnalysisOutputs.defaults(base: outputBase(input, in: folder))
             if withOverlay { outputs.overlay = AnalysisOutputs.defaultOverlay(base: outputBase(input, in: folder)) }
-            let setup = try analyzer(mode: mode, threads: threads)
+            let setup = label.hasPrefix("blazeface") ? try blazeFaceAnalyzer(mode: mode, threads: threads) : try analyzer(mode: mode, threads: threads)
             let clock = StageClock()
             var frames = 0
             let elapsed = try seconds { frames = try analyze(input, outputs: outputs, with: setup, clock: clock).frames }

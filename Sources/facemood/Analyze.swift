@@ -224,9 +224,8 @@ struct Analyze: ParsableCommand {
         do {
             let interval = fullDetectionEvery.flatMap(DetectionInterval.init(argument:)) ?? (sampleFPS == nil ? .standard : .everyFrame)
             let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: interval)
-            let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: mode)
-            analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin), detector: detector,
-                                           threads: threads)
+            analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin),
+                                           detector: try detection.makeDetector(mode: mode), threads: threads)
             // Every shard checks the whole list, so that two shards never write one file.
             try AnalysisOutputs.checkClashes(allInputs.map { ($0.item.input, $0.outputs) })
             if let output, !dryRun { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }

@@ -5,8 +5,8 @@ import TimelineOutputs
 
 struct Detect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find faces in every frame with a Haar cascade; prints one JSON object per frame.",
-        discussion: #"Each line: {"frame":0,"time_s":0.000000,"faces":[[x,y,w,h],...]}, boxes largest first."#
+        abstract: "Find faces in every frame (Haar cascade or BlazeFace); prints one JSON object per frame.",
+        discussion: #"Each line: {"frame":0,"time_s":0.000000,"faces":[[x,y,w,h],...]}, boxes largest first; BlazeFace adds "scores":[s,...] and "keypoints":[[[x,y]×6],...] (eyes, nose tip, mouth, ear tragions)."#
     )
 
     @Argument(help: "A video or image file, - for standard input, a URL, or a device with --input-format.")
@@ -22,8 +22,7 @@ struct Detect: ParsableCommand {
         common.apply()
         Interruption.install()
         do {
-            let detector = try HaarFaceDetector(cascade: try detection.loadCascade(), parameters: detection.parameters, mode: .exact)
-            let analyzer = try EmotionAnalyzer.detectionOnly(detector: detector)
+            let analyzer = try EmotionAnalyzer.detectionOnly(detector: try detection.makeDetector(mode: .exact))
             _ = try analyzer.run(source: try FileFrameSource(path: input, options: source.sourceOptions), sinks: [DetectionLinesSink(output: StandardOutputText())],
                                  cancellation: Interruption.cancellation)
         } catch is CancellationError {
@@ -34,8 +33,14 @@ struct Detect: ParsableCommand {
     }
 }
 
-/// The cascade and the `detectMultiScale` parameters, shared by every command that detects faces.
+/// The detector and its parameters, shared by every command that detects faces.
 struct DetectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("haar: OpenCV's Haar cascade (the original recipe); blazeface: MediaPipe's BlazeFace full-range CNN (turned, tilted and distant faces); blazeface-short: its short-range model (faces within about 2 m).", valueName: "haar|blazeface|blazeface-short"))
+    var detector: DetectorChoice = .haar
+
+    @Option(name: .customLong("min-score"), help: ArgumentHelp("BlazeFace: the score a face must exceed (the reference's 0.5).", valueName: "score"))
+    var minScore: Double = BlazeFaceDetector.defaultMinScore
+
     @Option(help: ArgumentHelp("OpenCV Haar cascade XML (default: the bundled frontal-face cascade).", valueName: "file"))
     var cascade: String?
 
@@ -62,6 +67,22 @@ struct DetectionOptions: ParsableArguments {
         let sizes = HaarFaceDetector.Parameters.sizeRange
         guard sizes.contains(minSize), sizes.contains(maxSize) else {
             throw ValidationError("--min-size and --max-size expect 0 to \(sizes.upperBound) pixels, found \(minSize) and \(maxSize)")
+        }
+        guard minScore > 0 && minScore < 1 else {
+            throw ValidationError("--min-score expects a score between 0 and 1 (exclusive), found \(minScore)")
+        }
+    }
+
+    enum DetectorChoice: String, ExpressibleByArgument, CaseIterable {
+        case haar, blazeface, blazeFaceShort = "blazeface-short"
+    }
+
+    /// The chosen detector in `mode`.
+    func makeDetector(mode: SearchMode) throws -> any FaceDetector {
+        switch detector {
+        case .haar: return try HaarFaceDetector(cascade: try loadCascade(), parameters: parameters, mode: mode)
+        case .blazeface: return try BlazeFaceDetector.bundled(.fullRange, minScore: minScore, mode: mode)
+        case .blazeFaceShort: return try BlazeFaceDetector.bundled(.shortRange, minScore: minScore, mode: mode)
         }
     }
 

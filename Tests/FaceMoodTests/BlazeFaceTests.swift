@@ -61,7 +61,7 @@ import Imaging
             let label = "\(reference.model) \(reference.video) frame \(reference.frame)"
             // The model's input, byte for byte.
             let size = variant == .fullRange ? 192 : 128
-            let input = resizePillowBilinear(Letterbox(width: image.width, height: image.height).apply(image), width: size, height: size)
+            let input = Letterbox(width: image.width, height: image.height).resize(image, to: size)
             #expect(SHA256.hex(of: Data(input.pixels)) == reference.inputSHA256, "\(label): the letterboxed input differs from Pillow's")
             let found = try session.candidates(image)
             #expect(found.count == reference.faces.count, "\(label): \(found.count) faces, reference \(reference.faces.count)")
@@ -87,5 +87,73 @@ import Imaging
         #expect(full.count == 2304 && short.count == 896)
         #expect(full[0] == SIMD2(0.5 / 48, 0.5 / 48) && full[2303] == SIMD2(47.5 / 48, 47.5 / 48))
         #expect(short[0] == short[1] && short[0] == SIMD2(0.5 / 16, 0.5 / 16) && short[512] == SIMD2(0.5 / 8, 0.5 / 8))
+    }
+}
+
+/// BlazeFace in the analysis: how its box is mapped to the Haar framing the emotion model was trained on, the
+/// agreement with the Haar pipeline, and the frames with a face per detector on the samples and their tilted
+/// versions (the README's figures).
+@Suite(.serialized) struct BlazeFaceFramingTests {
+    static let videos = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "face_noface.mov", "noface_face.mov"]
+
+    static func analyzer(_ detector: any FaceDetector) throws -> EmotionAnalyzer {
+        try EmotionAnalyzer(classifier: try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5")), detector: detector, threads: 2)
+    }
+
+    static func blazeFace(_ mode: SearchMode) throws -> BlazeFaceDetector {
+        try BlazeFaceDetector(modelPath: try TestPaths.repository("models/face_detection_full_range.tflite"), variant: .fullRange, mode: mode)
+    }
+
+    static func results(_ analyzer: EmotionAnalyzer, _ path: String) async throws -> [FrameResult] {
+        var results: [FrameResult] = []
+        for try await result in try analyzer.results(forFile: path) { results.append(result) }
+        return results
+    }
+
+    @Test func theCropFramingIsTheFitAndTheEmotionsAgreeWithHaars() async throws {
+        let haar = try testAnalyzer(mode: .exact, threads: 2)
+        let blaze = try Self.analyzer(try Self.blazeFace(.exact))
+        var shifts: [Double] = [], sizes: [Double] = [], sideways: [Double] = []
+        var agree = 0, both = 0
+        for video in Self.videos {
+            let path = try TestPaths.repository("samples/media/\(video)")
+            for (h, b) in zip(try await Self.results(haar, path), try await Self.results(blaze, path)) {
+                guard let hf = h.face, let bf = b.face else { continue }
+                let width = Double(bf.box.width)
+                sizes.append(Double(hf.box.width) / width)
+                shifts.append((Double(hf.box.y) + Double(hf.box.height) / 2 - Double(bf.box.y) - Double(bf.box.height) / 2) / width)
+                sideways.append((Double(hf.box.x) + Double(hf.box.width) / 2 - Double(bf.box.x) - Double(bf.box.width) / 2) / width)
+                both += 1
+                if hf.emotion == bf.emotion { agree += 1 }
+            }
+        }
+        func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2 }
+        print(String(format: "BlazeFace framing fit on %d frames: size %.3f, centre shift %.3f, sideways %.3f; the same emotion as Haar on %d (%.1f%%)",
+                     both, median(sizes), median(shifts), median(sideways), agree, Double(agree) / Double(both) * 100))
+        #expect(both >= 650)
+        #expect(abs(median(sizes) - BlazeFaceDetector.haarSizeRatio) <= 0.02)
+        #expect(abs(median(shifts) - BlazeFaceDetector.haarCenterShift) <= 0.02)
+        #expect(abs(median(sideways)) <= 0.02)
+        #expect(Double(agree) / Double(both) >= 0.94, "the mapped crop should give Haar's emotion on 94% of the frames both find")
+    }
+
+    /// The frames with a face per detector (default mode) on the samples and their versions turned by ±20° and ±40°.
+    @Test func blazeFaceFindsTiltedFacesHaarMisses() async throws {
+        let haar = try testAnalyzer(mode: .standard, threads: 2)
+        let blaze = try Self.analyzer(try Self.blazeFace(.standard))
+        var lines: [String] = []
+        var haarTilted = 0, blazeTilted = 0
+        for sample in ["single_face", "WolfgangLanger_Pexels"] {
+            for variant in ["", "_rotated-40", "_rotated-20", "_rotated20", "_rotated40"] {
+                let path = variant.isEmpty ? try TestPaths.repository("samples/media/\(sample).mp4") : try TestPaths.repository("samples/generated/\(sample)\(variant).mp4")
+                let haarFaces = try await Self.results(haar, path).filter { $0.face != nil }.count
+                let results = try await Self.results(blaze, path)
+                let blazeFaces = results.filter { $0.face != nil }.count
+                if !variant.isEmpty { haarTilted += haarFaces; blazeTilted += blazeFaces }
+                lines.append("\(sample)\(variant): \(results.count) frames, Haar \(haarFaces), BlazeFace \(blazeFaces)")
+            }
+        }
+        print("frames with a face, default mode:\n  " + lines.joined(separator: "\n  "))
+        #expect(blazeTilted > haarTilted, "BlazeFace should find more tilted faces than the Haar cascade")
     }
 }

@@ -80,20 +80,22 @@ package struct DepthwiseKernel: Sendable {
     package func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
-        // The common case (3×3, dilation 1, multiplier 1) away from the border needs no tap bounds, and four
-        // neighbouring pixels share each weight load and keep four independent sums in flight.
-        let isPlain3x3 = multiplier == 1 && rows.kernel == 3 && columns.kernel == 3 && rows.dilation == 1 && columns.dilation == 1
+        // The common case (multiplier 1, dilation 1: MobileNet's 3×3, BlazeFace's 5×5) away from the border needs
+        // no tap bounds, and four neighbouring pixels share each weight load and keep four independent sums in
+        // flight. The taps are summed in the same order as `applyPixel`, so the result does not depend on the path.
+        let kernelHeight = rows.kernel, kernelWidth = columns.kernel
+        let isPlain = multiplier == 1 && rows.dilation == 1 && columns.dilation == 1
         let vectorChannels = channels / 8 * 8
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             for oy in 0..<rows.output {
                 let iyTop = oy * rows.stride - rows.padBefore
-                let rowsInside = iyTop >= 0 && iyTop + 2 < rows.input
+                let rowsInside = iyTop >= 0 && iyTop + kernelHeight - 1 < rows.input
                 var ox = 0
                 while ox < columns.output {
                     let ixLeft = ox * columns.stride - columns.padBefore
-                    if isPlain3x3 && rowsInside && ox + 4 <= columns.output && ixLeft >= 0
-                        && ixLeft + 3 * columns.stride + 2 < columns.input {
+                    if isPlain && rowsInside && ox + 4 <= columns.output && ixLeft >= 0
+                        && ixLeft + 3 * columns.stride + kernelWidth - 1 < columns.input {
                         let rowStep = columns.input * channels, pixelStep = columns.stride * channels
                         let top = source + (iyTop * columns.input + ixLeft) * channels
                         let out = target + (oy * columns.output + ox) * channels
@@ -102,10 +104,10 @@ package struct DepthwiseKernel: Sendable {
                             let w = weights + c
                             let start = load8(bias + c)
                             var s0 = start, s1 = start, s2 = start, s3 = start
-                            for ky in 0..<3 {
+                            for ky in 0..<kernelHeight {
                                 let row = top + ky * rowStep + c
-                                for kx in 0..<3 {
-                                    let weight = load8(w + (ky * 3 + kx) * channels)
+                                for kx in 0..<kernelWidth {
+                                    let weight = load8(w + (ky * kernelWidth + kx) * channels)
                                     let tap = row + kx * channels
                                     s0 = s0.accumulating(load8(tap), weight)
                                     s1 = s1.accumulating(load8(tap + pixelStep), weight)

@@ -2,7 +2,8 @@ import FaceMood
 import VideoIO
 
 /// One JSON line per frame with every face found, as `facemood detect` prints them:
-/// `{"frame":0,"time_s":0.000000,"faces":[[x,y,w,h],…]}`, boxes largest first.
+/// `{"frame":0,"time_s":0.000000,"faces":[[x,y,w,h],…]}`, boxes largest first; detectors that give them add
+/// `"scores":[…]` and `"keypoints":[[[x,y],…],…]` in the same order.
 public final class DetectionLinesSink: TimelineSink {
     private let output: any TextDestination
 
@@ -22,6 +23,13 @@ public final class DetectionLinesSink: TimelineSink {
 
     public static func line(_ result: FrameResult) -> String {
         let boxes = result.faces.map { "[\($0.x),\($0.y),\($0.width),\($0.height)]" }.joined(separator: ",")
-        return "{\"frame\":\(result.frame),\"time_s\":\(CSV.decimal(result.time)),\"faces\":[\(boxes)]}"
+        var line = "{\"frame\":\(result.frame),\"time_s\":\(CSV.decimal(result.time)),\"faces\":[\(boxes)]"
+        if result.detections.contains(where: { $0.score != nil }) {
+            line += ",\"scores\":" + JSONText.array(result.detections.map { $0.score.map { CSV.decimal($0) } ?? "null" })
+        }
+        if result.detections.contains(where: { !$0.keypoints.isEmpty }) {
+            line += ",\"keypoints\":" + JSONText.array(result.detections.map { JSONTimelineSink.points($0.keypoints) })
+        }
+        return line + "}"
     }
 }

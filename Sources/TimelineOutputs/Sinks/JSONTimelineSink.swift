@@ -67,6 +67,8 @@ public final class JSONTimelineSink: TimelineSink {
                 ("confidence", CSV.decimal(face.confidence)),
                 ("probs", JSONText.object(zip(labels, face.probabilities).map { ($0, CSV.decimal($1)) })),
             ]
+            if let score = face.score { members.append(("detector_score", CSV.decimal(score))) }
+            if !face.keypoints.isEmpty { members.append(("keypoints", points(face.keypoints))) }
         } else {
             members += [("box", "null"), ("emotion", "null"), ("confidence", "null"), ("probs", "null")]
         }
@@ -77,6 +79,11 @@ public final class JSONTimelineSink: TimelineSink {
             } ?? "null"))
         }
         return JSONText.object(members)
+    }
+
+    /// `[[x,y],…]` in pixels, six decimals.
+    static func points(_ points: [FacePoint]) -> String {
+        JSONText.array(points.map { JSONText.array([CSV.decimal($0.x), CSV.decimal($0.y)]) })
     }
 
     /// The members before `"frames"`.
