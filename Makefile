@@ -79,7 +79,7 @@ bench-portable: deps assets
 	env -u FACEMOOD_NATIVE $(SWIFT) build -c release --product facemood-bench --scratch-path .build-portable
 	.build-portable/release/facemood-bench $(CURDIR) model detect
 
-# libFuzzer on the cascade, timeline, batch manifest and Keras model readers, FUZZ_SECONDS (60) each.
+# libFuzzer on the cascade, timeline, batch manifest, Keras model and TensorFlow Lite readers, FUZZ_SECONDS (60) each.
 fuzz: deps assets test-media build-debug
 	scripts/fuzz.sh
 

@@ -27,6 +27,7 @@ let package = Package(
         harness("FuzzCascade", [.product(name: "FaceMood", package: "facemood")]),
         harness("FuzzTimeline", [.product(name: "FaceMood", package: "facemood")]),
         harness("FuzzManifest", [.product(name: "FaceMood", package: "facemood")]),
+        harness("FuzzTFLite", [.product(name: "FaceMood", package: "facemood")]),
         harness("FuzzKerasModel", [.product(name: "FaceMood", package: "facemood"), .product(name: "KerasTestSupport", package: "facemood")]),
     ]
 )

@@ -29,9 +29,10 @@ seed timeline "$timelines"/*.emotions.csv "$timelines"/*.emotions.json
     samples/generated/text.mp4 -o "$timelines/batch" --quiet 2>/dev/null || true
 seed manifest "$timelines/batch/facemood-batch.csv" "$timelines"/*.emotions.json
 seed keras Tests/Fixtures/keras/dense_activations.h5.json Tests/Fixtures/keras/conv_functional.h5.json
+seed tflite models/face_detection_short_range.tflite
 
 status=0
-for pair in cascade:FuzzCascade timeline:FuzzTimeline manifest:FuzzManifest keras:FuzzKerasModel; do
+for pair in cascade:FuzzCascade timeline:FuzzTimeline manifest:FuzzManifest keras:FuzzKerasModel tflite:FuzzTFLite; do
     name=${pair%%:*} harness=${pair##*:}
     log="$work/$name.log"
     set +e

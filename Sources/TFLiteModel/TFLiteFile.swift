@@ -28,8 +28,8 @@ struct TFLiteFile {
 
     /// The largest file read (the full-range BlazeFace model is about 1 MB).
     static let maximumBytes = 256 << 20
-    /// The most elements one tensor may hold (a 4096×4096×16 activation).
-    static let maximumElements = 1 << 28
+    /// The most elements one tensor may hold (64 MiB of floats; BlazeFace's largest holds 1.2 million).
+    static let maximumElements = 1 << 24
 
     enum TensorType {
         static let float32: UInt8 = 0, float16: UInt8 = 1, int32: UInt8 = 2

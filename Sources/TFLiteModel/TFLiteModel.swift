@@ -79,7 +79,14 @@ public final class TFLiteModel: @unchecked Sendable {
         var builder = GraphBuilder(file: file)
         steps = try file.operators.enumerated().compactMap { index, op in try builder.step(op, index: index) }
         (slots, slotSizes) = Self.assignSlots(steps: steps, sizes: tensorSizes, input: input, outputs: file.outputs)
+        let working = slotSizes.reduce(0, +)
+        guard working <= Self.maximumWorkingFloats else {
+            throw TFLiteError.malformed(path: path, what: "activations needing \(working) floats at once, more than the \(Self.maximumWorkingFloats) accepted")
+        }
     }
+
+    /// The most floats a session's working memory may hold (512 MiB).
+    static let maximumWorkingFloats = 1 << 27
 
     /// Gives every activation tensor a slot, reusing the slot of a tensor no later step reads. The graph's input
     /// and outputs keep slots of their own.

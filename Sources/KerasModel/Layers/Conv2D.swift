@@ -70,8 +70,8 @@ package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, 
         matrix.multiply(source, count: rows.output * columns.output, into: target)
         return
     }
-    if inputChannels <= 16 {
-        // Few input channels: gathering patches would cost more than the arithmetic.
+    if inputChannels <= 16 && rows.kernel * columns.kernel * inputChannels < 48 {
+        // Small patches: gathering them would cost more than the arithmetic.
         convolveDirect(source, geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: target)
         return
     }

@@ -1,0 +1,10 @@
+import FuzzSupport
+import TFLiteModel
+
+// TensorFlow Lite FlatBuffers → TFLiteModel; a model that loads is also run once on zeros.
+fuzz { data in
+    guard let model = try? TFLiteModel(bytes: [UInt8](data), path: "fuzz.tflite") else { return }
+    let count = model.inputShape.reduce(1, *)
+    guard count <= 1 << 20 else { return }
+    _ = try? TFLiteSession(model: model).run([Float](repeating: 0, count: count))
+}
