@@ -187,20 +187,12 @@ public final class KerasModel: Sendable {
 /// scratch area, allocated once and reused for every input. Not for sharing between threads.
 public final class InferenceSession {
     public let model: KerasModel
-    private let buffers: [UnsafeMutablePointer<Float>]
+    private let buffers: ActivationBuffers
     private let scratch = Scratch()
 
     public init(model: KerasModel) {
         self.model = model
-        buffers = model.slotSizes.map { size in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
-            buffer.initialize(repeating: 0, count: max(size, 1))
-            return buffer
-        }
-    }
-
-    deinit {
-        for buffer in buffers { buffer.deallocate() }
+        buffers = ActivationBuffers(sizes: model.slotSizes)
     }
 
     public var inputCount: Int { model.slotSizes[0] }

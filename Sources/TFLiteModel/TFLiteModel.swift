@@ -144,20 +144,12 @@ extension TFLiteModel.Step {
 /// Working memory for running a model on one thread.
 public final class TFLiteSession {
     public let model: TFLiteModel
-    private var buffers: [UnsafeMutablePointer<Float>]
+    private let buffers: ActivationBuffers
     private let scratch = Scratch()
 
     public init(model: TFLiteModel) {
         self.model = model
-        buffers = model.slotSizes.map { size in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
-            buffer.initialize(repeating: 0, count: max(size, 1))
-            return buffer
-        }
-    }
-
-    deinit {
-        for buffer in buffers { buffer.deallocate() }
+        buffers = ActivationBuffers(sizes: model.slotSizes)
     }
 
     /// Runs the model on `input` (`inputShape`'s elements, channels last) and returns each output's values.

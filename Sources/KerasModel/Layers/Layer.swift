@@ -11,6 +11,26 @@ protocol Layer: Sendable {
 }
 
 /// Reusable temporary memory for one inference thread (im2col patches, depthwise intermediates).
+/// Activation buffers of the given sizes (floats, zeroed), allocated once and freed in deinit: a session's
+/// working memory, one buffer per slot of its memory plan.
+package final class ActivationBuffers {
+    private let buffers: [UnsafeMutablePointer<Float>]
+
+    package init(sizes: [Int]) {
+        buffers = sizes.map { size in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(size, 1))
+            buffer.initialize(repeating: 0, count: max(size, 1))
+            return buffer
+        }
+    }
+
+    package subscript(slot: Int) -> UnsafeMutablePointer<Float> { buffers[slot] }
+
+    deinit {
+        for buffer in buffers { buffer.deallocate() }
+    }
+}
+
 package final class Scratch {
     package init() {}
 
