@@ -30,10 +30,13 @@ struct GraphBuilder {
 
     private func shape(_ tensor: Int) -> [Int] { file.tensors[tensor].shape }
 
-    /// The floats of a constant input.
+    /// The floats of a constant input, as many as its shape says.
     private func constant(_ tensor: Int) throws -> [Float] {
-        if let values = constants[tensor] { return values }
-        return try file.floats(tensor)
+        let values = try constants[tensor] ?? file.floats(tensor)
+        guard values.count == file.tensors[tensor].elementCount else {
+            throw mismatch("tensor '\(file.tensors[tensor].name)'", "\(file.tensors[tensor].elementCount) values for its shape \(shape(tensor))", "\(values.count)")
+        }
+        return values
     }
 
     /// An image tensor's height, width and channels (batch 1).
@@ -70,9 +73,11 @@ struct GraphBuilder {
         return geometry
     }
 
-    private func arity(_ op: TFLiteFile.Operator, _ name: String, inputs: ClosedRange<Int>) throws {
-        guard inputs.contains(op.inputs.count), op.outputs.count == 1, op.outputs[0] >= 0, op.inputs.allSatisfy({ $0 >= 0 || $0 == -1 }) else {
-            throw TFLiteError.malformed(path: file.path, what: "\(name) with \(op.inputs.count) inputs and \(op.outputs.count) outputs")
+    /// Checks the operator's input and output counts; only the inputs at `optional` may be left out (-1).
+    private func arity(_ op: TFLiteFile.Operator, _ name: String, inputs: ClosedRange<Int>, optional: Set<Int> = []) throws {
+        guard inputs.contains(op.inputs.count), op.outputs.count == 1, op.outputs[0] >= 0,
+              op.inputs.indices.allSatisfy({ op.inputs[$0] >= 0 || optional.contains($0) }) else {
+            throw TFLiteError.malformed(path: file.path, what: "\(name) with inputs \(op.inputs) and outputs \(op.outputs)")
         }
         for tensor in op.inputs + op.outputs where tensor >= 0 && file.tensors[tensor].data == nil && constants[tensor] == nil
             && file.tensors[tensor].type != TFLiteFile.TensorType.float32 {
@@ -91,10 +96,13 @@ struct GraphBuilder {
             guard file.tensors[op.inputs[0]].data != nil else {
                 throw TFLiteError.unsupportedOperator(path: file.path, name: "DEQUANTIZE of a computed tensor", supported: ["DEQUANTIZE of constant weights"])
             }
+            guard shape(op.inputs[0]) == shape(op.outputs[0]) else {
+                throw mismatch(label, "an output of the input's shape \(shape(op.inputs[0]))", "\(shape(op.outputs[0]))")
+            }
             constants[op.outputs[0]] = try file.floats(op.inputs[0])
             return nil
         case 3: // CONV_2D: weights [out, kh, kw, in], bias [out]
-            try arity(op, label, inputs: 2...3)
+            try arity(op, label, inputs: 2...3, optional: [2])
             let input = try image(op.inputs[0], label), output = try image(op.outputs[0], label)
             let weightShape = shape(op.inputs[1])
             guard weightShape.count == 4, weightShape[0] == output.channels, weightShape[3] == input.channels else {
@@ -117,7 +125,7 @@ struct GraphBuilder {
                                 matrix: PackedMatrix(rows: kh * kw * channels, columns: filters, values: kernel, bias: bias),
                                 activation: try activation(try options?.uint8(3) ?? 0, label))
         case 4: // DEPTHWISE_CONV_2D: weights [1, kh, kw, in·multiplier]
-            try arity(op, label, inputs: 2...3)
+            try arity(op, label, inputs: 2...3, optional: [2])
             let input = try image(op.inputs[0], label), output = try image(op.outputs[0], label)
             let weightShape = shape(op.inputs[1])
             guard weightShape.count == 4, weightShape[0] == 1, weightShape[3] == output.channels, input.channels > 0,

@@ -78,6 +78,12 @@ func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
         for length in stride(from: 8, to: bytes.count, by: max(1, bytes.count / 97)) {
             #expect(throws: (any Error).self) { try TFLiteModel(bytes: Array(bytes.prefix(length)), path: "cut.tflite") }
         }
+        // An operator whose required input is left out (-1), as the fuzzer found: an error, not a trap.
+        let graph = try FlatBuffer.Table(buffer: FlatBuffer(bytes: bytes, path: "x"), position: Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)).tables(2)[0]
+        let firstInputs = try #require(try graph.tables(3)[0].vector(1, elementSize: 4))
+        var missingInput = bytes
+        missingInput.replaceSubrange(firstInputs.start..<(firstInputs.start + 4), with: [0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(throws: TFLiteError.self) { try TFLiteModel(bytes: missingInput, path: "x.tflite") }
         // The first operator code turned into SOFTMAX (25; this model states only the deprecated 8-bit code): refused by name.
         let root = Int(UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24)
         let buffer = FlatBuffer(bytes: bytes, path: "x")
