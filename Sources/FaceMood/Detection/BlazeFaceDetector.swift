@@ -126,7 +126,7 @@ public struct BlazeFaceDetector: FaceDetector {
         return anchors
     }
 
-    /// A detection in a letterboxed square's coordinates (0…1), or in the frame's pixels after `unletterbox`.
+    /// A detection in a letterboxed square's coordinates (0…1), or in the frame's pixels after `Letterbox.remove`.
     struct Candidate {
         /// xmin, ymin, xmax, ymax, then six keypoints (x, y).
         var values: [Float]
