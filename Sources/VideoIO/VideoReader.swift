@@ -13,7 +13,7 @@ public final class VideoReader {
         public var input: InputSettings
         /// Hold each frame back until the next one is decoded, so that its duration is exact. A live source
         /// turns this off: each frame is then handed out the moment it is decoded, with the stream's average
-        /// frame duration.
+        /// frame duration (or, when the stream states no rate, the interval since the previous frame).
         public var exactDurations: Bool
 
         public init(wantsColor: Bool = false, input: InputSettings = InputSettings(), exactDurations: Bool = true) {
@@ -68,6 +68,8 @@ public final class VideoReader {
     private let averageFrameDuration: Double
 
     private var framesDecoded = 0
+    /// The last frame's time, handed out without waiting for the next (see `exactDurations`).
+    private var lastLiveTime: Double?
     private var heldBack: VideoFrame?
     private var decoderFlushed = false
     private var exhausted = false
@@ -132,7 +134,12 @@ public final class VideoReader {
     public func nextFrame() throws -> VideoFrame? {
         if !options.exactDurations && !exhausted {
             do {
-                if let next = try decodeNext() { return next }
+                if var next = try decodeNext() {
+                    // Without a stated frame rate, the interval since the previous frame is the best guess.
+                    if averageFrameDuration == 0, let previous = lastLiveTime, next.time > previous { next.duration = next.time - previous }
+                    lastLiveTime = next.time
+                    return next
+                }
                 exhausted = true
             } catch let error as VideoError {
                 exhausted = true

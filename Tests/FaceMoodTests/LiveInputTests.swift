@@ -79,6 +79,12 @@ import VideoIO
 
         let recorded = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         #expect((recorded["decoding"] as? [String: Any])?["frames_dropped"] as? Int == summary.framesDropped)
+        // The first frame on the wall clock: within the run, and at the first row's time.
+        let decodingRecord = try #require(recorded["decoding"] as? [String: Any])
+        let firstUTC = try #require(decodingRecord["first_frame_utc"] as? String)
+        let parsed = try #require(ISO8601DateFormatter().date(from: String(firstUTC.prefix(19)) + "Z"))
+        #expect(parsed.timeIntervalSince(started) > -1.5 && parsed.timeIntervalSince(started) < 2, "\(firstUTC) vs the run's start \(started)")
+        #expect((decodingRecord["first_frame_time_s"] as? NSNumber)?.doubleValue == rows.first?.time)
         #expect((recorded["input"] as? [String: Any])?["live"] as? Bool == true)
         #expect((recorded["frames"] as? [Any])?.count == rows.count)
     }

@@ -183,13 +183,21 @@ final class SegmentResults: ClosableWait, @unchecked Sendable {
     }
 }
 
+/// What the decoding thread found beside its frames: the error that ended it, a live source's first frame's
+/// wall-clock time.
 final class DecodingOutcome: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Error?
+    private var storedClock: LiveClock?
 
     var error: Error? {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
+    }
+
+    var clock: LiveClock? {
+        get { lock.withLock { storedClock } }
+        set { lock.withLock { storedClock = newValue } }
     }
 }
 

@@ -88,7 +88,7 @@ public final class EmotionAnalyzer: Sendable {
             try source.prepare(color: sinks.contains { $0.needsColor } || detector.needsColor)
             let context = self.context(for: source.sourceDescription)
             for sink in sinks { try sink.start(context) }
-            let dropped = try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
+            let live = try analyze(source, cancellation: cancellation, clock: clock) { result, frame in
                 summary.add(result)
                 for sink in sinks {
                     // Drawing and encoding the overlay is a stage of its own in `make bench`.
@@ -99,9 +99,9 @@ public final class EmotionAnalyzer: Sendable {
             guard summary.frames > 0 else {
                 throw AnalysisError("\(source.sourceDescription.path): expected at least one video frame, found none (the stream holds no decodable picture)")
             }
-            summary.framesDropped = dropped
+            summary.framesDropped = live.dropped
             let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities, framesLeftOut: source.framesLeftOut,
-                                          framesDropped: dropped)
+                                          framesDropped: live.dropped, liveClock: live.clock)
             for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
             for sink in sinks { try sink.commit() }
         } catch {
@@ -118,10 +118,10 @@ public final class EmotionAnalyzer: Sendable {
 
 
     /// Analyses every frame of `source` (of a live source, the newest whenever the analysis is free) in order;
-    /// returns the number of live frames dropped.
+    /// returns the number of live frames dropped and a live source's first frame on the wall clock.
     @discardableResult
     func analyze(_ source: any FrameSource, cancellation: Cancellation, clock: StageClock?,
-                 consume: (AnalysisPipeline.Analyzed) throws -> Void) throws -> Int {
+                 consume: (AnalysisPipeline.Analyzed) throws -> Void) throws -> (dropped: Int, clock: LiveClock?) {
         let description = source.sourceDescription
         let segmentLength = detector.segmentLength(framesPerSecond: description.sampling?.framesPerSecond ?? description.stream.fps)
         if description.isLive {
@@ -130,7 +130,7 @@ public final class EmotionAnalyzer: Sendable {
         }
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
                                  clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
-        return 0
+        return (0, nil)
     }
 
     func makeFrameAnalyzer() -> FrameAnalyzer {

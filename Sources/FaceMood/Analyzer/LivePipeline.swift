@@ -11,9 +11,9 @@ import VideoIO
 /// spreading segments over threads would delay. A full search starts every segment of the source's frames
 /// (by frame index, so that drops do not stretch the interval); between them the detector tracks.
 enum LivePipeline {
-    /// Returns the number of frames dropped.
+    /// Returns the number of frames dropped and when the first frame arrived on the wall clock.
     static func run(source: any FrameSource, segmentLength: Int, cancellation: Cancellation, clock: StageClock?,
-                    analyzer: FrameAnalyzer, consume: (AnalysisPipeline.Analyzed) throws -> Void) throws -> Int {
+                    analyzer: FrameAnalyzer, consume: (AnalysisPipeline.Analyzed) throws -> Void) throws -> (dropped: Int, clock: LiveClock?) {
         // The first search of a frame size sets up the detector's working memory; done now, it does not make
         // the first frames of the capture wait.
         let stream = source.sourceDescription.stream
@@ -31,11 +31,13 @@ enum LivePipeline {
             // Interrupted: the capture ends as at the end of its source; cancelled: it stops now.
             if cancellation.isInterrupted { reader.value.endInput() } else { slot?.close() }
         }
+        let firstFrame = DecodingOutcome()
         finished.enter()
         Thread.detachNewThread {
             defer { finished.leave() }
             do {
                 while let frame = try clock.measure(.decode, { try reader.value.nextFrame() }) {
+                    if firstFrame.clock == nil { firstFrame.clock = LiveClock(frameTime: frame.time, decodedAt: frame.decodedAt) }
                     guard slot.put(frame) else { break }
                 }
             } catch {
@@ -63,7 +65,7 @@ enum LivePipeline {
         }
         if cancellation.isCancelled && !cancellation.isInterrupted { throw CancellationError() }
         if let error = decoding.error { throw error }
-        return slot.dropped
+        return (slot.dropped, firstFrame.clock)
     }
 }
 

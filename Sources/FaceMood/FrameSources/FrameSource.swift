@@ -73,10 +73,13 @@ public struct DecodingReport: Sendable, Equatable {
     public var framesLeftOut: Int
     /// Frames of a live source dropped because a newer frame arrived before they could be analysed.
     public var framesDropped: Int
+    /// A live source's first frame on the wall clock.
+    public var liveClock: LiveClock?
 
-    public init(timestampDiscontinuities: Int, framesLeftOut: Int = 0, framesDropped: Int = 0) {
+    public init(timestampDiscontinuities: Int, framesLeftOut: Int = 0, framesDropped: Int = 0, liveClock: LiveClock? = nil) {
         self.timestampDiscontinuities = timestampDiscontinuities
         self.framesLeftOut = framesLeftOut
         self.framesDropped = framesDropped
+        self.liveClock = liveClock
     }
 }

@@ -42,9 +42,12 @@ public final class JSONTimelineSink: TimelineSink {
 
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
         for (ready, smoothed) in window?.finish() ?? [] { try writeFrame(ready, smoothed: .some(smoothed)) }
-        let decodingObject = JSONText.object([("timestamp_discontinuities", String(decoding.timestampDiscontinuities)),
-                                              ("frames_left_out", String(decoding.framesLeftOut)),
-                                              ("frames_dropped", String(decoding.framesDropped))])
+        var members = [("timestamp_discontinuities", String(decoding.timestampDiscontinuities)),
+                       ("frames_left_out", String(decoding.framesLeftOut)), ("frames_dropped", String(decoding.framesDropped))]
+        if let clock = decoding.liveClock {
+            members += [("first_frame_utc", JSONText.string(clock.utcText)), ("first_frame_time_s", CSV.decimal(clock.time))]
+        }
+        let decodingObject = JSONText.object(members)
         try output.write("\n],\n\"decoding\":" + decodingObject + ",\n\"summary\":" + summary.json() + "}\n")
         try output.finish()
     }
