@@ -41,10 +41,23 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
             if paddedHeight == targetHeight {
                 target.baseAddress!.advanced(by: padding.top * targetWidth * 3).update(from: source.baseAddress!, count: source.count)
             } else {
+                // Row by row: each tap adds a whole source row, contiguous, into the output row's sums.
                 let taps = PillowTaps(source: paddedHeight, target: targetHeight, offset: padding.top, length: image.height)
-                for x in 0..<targetWidth {
-                    resampleLine(source.baseAddress! + x * 3, step: rowWidth * 3, taps: taps,
-                                 into: target.baseAddress! + x * 3, outputStep: targetWidth * 3)
+                let values = rowWidth * 3
+                var sums = [Int32](repeating: 0, count: values)
+                taps.weights.withUnsafeBufferPointer { weights in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for d in 0..<targetHeight {
+                            for index in 0..<values { sums[index] = Int32(1) << (PillowTaps.precisionBits - 1) }
+                            for tap in 0..<taps.counts[d] {
+                                let weight = weights[d * taps.stride + taps.skipped[d] + tap]
+                                let row = source.baseAddress! + (taps.first[d] + tap) * values
+                                for index in 0..<values { sums[index] &+= Int32(row[index]) &* weight }
+                            }
+                            let out = target.baseAddress! + d * values
+                            for index in 0..<values { out[index] = clip8(sums[index]) }
+                        }
+                    }
                 }
             }
         }
