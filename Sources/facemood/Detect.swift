@@ -71,6 +71,14 @@ struct DetectionOptions: ParsableArguments {
         guard minScore > 0 && minScore < 1 else {
             throw ValidationError("--min-score expects a score between 0 and 1 (exclusive), found \(minScore)")
         }
+        let haarOptions = [("--cascade", cascade != nil), ("--scale-factor", scaleFactor != 1.1), ("--min-neighbors", minNeighbors != 5),
+                           ("--min-size", minSize != 30), ("--max-size", maxSize != 0)].filter(\.1).map(\.0)
+        if detector != .haar, let first = haarOptions.first {
+            throw ValidationError("\(first) sets the Haar cascade, but --detector is \(detector.rawValue); drop it or use --detector haar")
+        }
+        if detector == .haar && minScore != BlazeFaceDetector.defaultMinScore {
+            throw ValidationError("--min-score sets BlazeFace's threshold, but --detector is haar; add --detector blazeface or drop it")
+        }
     }
 
     enum DetectorChoice: String, ExpressibleByArgument, CaseIterable {

@@ -204,6 +204,12 @@ enum FaceMoodBinary {
         (["--scale-factor", "1e300"], "--scale-factor expects a number from 1.01 to 10.0, found 1e+300"),
         (["--scale-factor", "nan"], "--scale-factor expects a number from 1.01 to 10.0, found nan"),
         (["--min-size=-3"], "--min-size and --max-size expect 0 to 65536 pixels, found -3 and 0"),
+        (["--detector", "blazeface", "--cascade", "x.xml"], "--cascade sets the Haar cascade, but --detector is blazeface; drop it or use --detector haar"),
+        (["--min-score", "0.7"], "--min-score sets BlazeFace's threshold, but --detector is haar; add --detector blazeface or drop it"),
+        (["--detector", "blazeface", "--min-score", "1"], "--min-score expects a score between 0 and 1 (exclusive), found 1.0"),
+        (["--input-option", "novalue"], "--input-option expects key=value, found 'novalue'"),
+        (["--duration", "0"], "--duration expects 0.001 seconds to a year, found 0.0"),
+        (["--smooth", "1000"], "--smooth expects 0.001 to 600 seconds, found 1000.0"),
     ])
     func absurdOptionsAreRefusedWithOneLine(arguments: [String], message: String) throws {
         let folder = try TestPaths.temporaryFolder()
