@@ -96,6 +96,9 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Full-frame detection on every frame: OpenCV's boxes on every frame (slower).")
     var exact = false
 
+    @Flag(help: "With --detector blazeface: turn each face's crop so the eyes are level before classifying (recorded in the JSON).")
+    var align = false
+
     @Option(help: ArgumentHelp("Without --exact: a full-frame detection every N frames (default 10), or every T seconds with an s suffix (0.5s); between them only the region around the last face is searched.", valueName: "N|Ts"))
     var fullDetectionEvery: String?
 
@@ -177,6 +180,9 @@ struct Analyze: ParsableCommand {
         if let sampleFPS, !FrameSampling.framesPerSecondRange.contains(sampleFPS) {
             throw ValidationError("--sample-fps expects \(FrameSampling.framesPerSecondRange.lowerBound) to \(Int(FrameSampling.framesPerSecondRange.upperBound)) frames per second, found \(sampleFPS)")
         }
+        if align && detection.detector == .haar {
+            throw ValidationError("--align turns the crop by the eyes' keypoints, which the Haar cascade does not give; add --detector blazeface")
+        }
         if let smooth, !TimelineSmoothing.windowRange.contains(smooth) {
             throw ValidationError("--smooth expects \(TimelineSmoothing.windowRange.lowerBound) to \(Int(TimelineSmoothing.windowRange.upperBound)) seconds, found \(smooth)")
         }
@@ -225,7 +231,7 @@ struct Analyze: ParsableCommand {
             let interval = fullDetectionEvery.flatMap(DetectionInterval.init(argument:)) ?? (sampleFPS == nil ? .standard : .everyFrame)
             let mode: SearchMode = exact ? .exact : .tracking(fullDetectionEvery: interval)
             analyzer = try EmotionAnalyzer(classifier: try profile.loadClassifier(modelPath: model, margin: margin),
-                                           detector: try detection.makeDetector(mode: mode), threads: threads)
+                                           detector: try detection.makeDetector(mode: mode), threads: threads, alignFaces: align)
             // Every shard checks the whole list, so that two shards never write one file.
             try AnalysisOutputs.checkClashes(allInputs.map { ($0.item.input, $0.outputs) })
             if let output, !dryRun { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) }

@@ -96,8 +96,9 @@ import Imaging
 @Suite(.serialized) struct BlazeFaceFramingTests {
     static let videos = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "face_noface.mov", "noface_face.mov"]
 
-    static func analyzer(_ detector: any FaceDetector) throws -> EmotionAnalyzer {
-        try EmotionAnalyzer(classifier: try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5")), detector: detector, threads: 2)
+    static func analyzer(_ detector: any FaceDetector, align: Bool = false) throws -> EmotionAnalyzer {
+        try EmotionAnalyzer(classifier: try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5")), detector: detector,
+                            threads: 2, alignFaces: align)
     }
 
     static func blazeFace(_ mode: SearchMode) throws -> BlazeFaceDetector {
@@ -113,12 +114,14 @@ import Imaging
     @Test func theCropFramingIsTheFitAndTheEmotionsAgreeWithHaars() async throws {
         let haar = try testAnalyzer(mode: .exact, threads: 2)
         let blaze = try Self.analyzer(try Self.blazeFace(.exact))
+        let aligned = try Self.analyzer(try Self.blazeFace(.exact), align: true)
         var shifts: [Double] = [], sizes: [Double] = [], sideways: [Double] = []
-        var agree = 0, both = 0
+        var agree = 0, both = 0, agreeAligned = 0
         for video in Self.videos {
             let path = try TestPaths.repository("samples/media/\(video)")
-            for (h, b) in zip(try await Self.results(haar, path), try await Self.results(blaze, path)) {
+            for ((h, b), a) in zip(zip(try await Self.results(haar, path), try await Self.results(blaze, path)), try await Self.results(aligned, path)) {
                 guard let hf = h.face, let bf = b.face else { continue }
+                if a.face?.emotion == hf.emotion { agreeAligned += 1 }
                 let width = Double(bf.box.width)
                 sizes.append(Double(hf.box.width) / width)
                 shifts.append((Double(hf.box.y) + Double(hf.box.height) / 2 - Double(bf.box.y) - Double(bf.box.height) / 2) / width)
@@ -128,13 +131,38 @@ import Imaging
             }
         }
         func median(_ values: [Double]) -> Double { let sorted = values.sorted(); return (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2 }
-        print(String(format: "BlazeFace framing fit on %d frames: size %.3f, centre shift %.3f, sideways %.3f; the same emotion as Haar on %d (%.1f%%)",
-                     both, median(sizes), median(shifts), median(sideways), agree, Double(agree) / Double(both) * 100))
+        print(String(format: "BlazeFace framing fit on %d frames: size %.3f, centre shift %.3f, sideways %.3f; the same emotion as Haar on %d (%.1f%%), with --align on %d (%.1f%%)",
+                     both, median(sizes), median(shifts), median(sideways), agree, Double(agree) / Double(both) * 100,
+                     agreeAligned, Double(agreeAligned) / Double(both) * 100))
+        // Turning the crop changes it, so it agrees less with Haar's upright crops; it must still mostly agree.
+        #expect(Double(agreeAligned) / Double(both) >= 0.85)
         #expect(both >= 650)
         #expect(abs(median(sizes) - BlazeFaceDetector.haarSizeRatio) <= 0.02)
         #expect(abs(median(shifts) - BlazeFaceDetector.haarCenterShift) <= 0.02)
         #expect(abs(median(sideways)) <= 0.02)
         #expect(Double(agree) / Double(both) >= 0.94, "the mapped crop should give Haar's emotion on 94% of the frames both find")
+    }
+
+    /// On the samples turned by ±40°, how often the emotion is the upright video's, with and without `--align`.
+    @Test func aligningTheCropRecoversTheUprightEmotionOnTurnedHeads() async throws {
+        let plain = try Self.analyzer(try Self.blazeFace(.exact)), aligned = try Self.analyzer(try Self.blazeFace(.exact), align: true)
+        var same = (plain: 0, aligned: 0, frames: 0)
+        for sample in ["single_face", "WolfgangLanger_Pexels"] {
+            let upright = try await Self.results(plain, try TestPaths.repository("samples/media/\(sample).mp4"))
+            for angle in ["-40", "40"] {
+                let path = try TestPaths.repository("samples/generated/\(sample)_rotated\(angle).mp4")
+                for ((up, turned), turnedAligned) in zip(zip(upright, try await Self.results(plain, path)), try await Self.results(aligned, path)) {
+                    guard let emotion = up.face?.emotion, turned.face != nil, turnedAligned.face != nil else { continue }
+                    same.frames += 1
+                    if turned.face?.emotion == emotion { same.plain += 1 }
+                    if turnedAligned.face?.emotion == emotion { same.aligned += 1 }
+                }
+            }
+        }
+        print(String(format: "turned ±40°: the upright video's emotion on %.1f%% of %d frames without --align, %.1f%% with it",
+                     Double(same.plain) / Double(same.frames) * 100, same.frames, Double(same.aligned) / Double(same.frames) * 100))
+        #expect(same.frames >= 1000)
+        #expect(Double(same.aligned - same.plain) / Double(same.frames) >= 0.05, "--align should recover the upright emotion on turned heads")
     }
 
     /// The frames with a face per detector (default mode) on the samples and their versions turned by ±20° and ±40°.
@@ -155,5 +183,23 @@ import Imaging
         }
         print("frames with a face, default mode:\n  " + lines.joined(separator: "\n  "))
         #expect(blazeTilted > haarTilted, "BlazeFace should find more tilted faces than the Haar cascade")
+    }
+}
+
+@Suite struct AlignedCropTests {
+    /// A crop turned by a quarter turn reads the frame's rows as its columns; no turn is the plain cut.
+    @Test func aTurnedCropRotatesAboutItsCentre() throws {
+        let frame = try GrayImage(width: 40, height: 40, pixels: (0..<1600).map { UInt8(($0 % 40) * 5) })
+        let crop = FaceCrop(box: FaceBox(x: 10, y: 10, width: 20, height: 20), margin: 0)
+        #expect(crop.cut(from: frame, turnedBy: 0) == crop.cut(from: frame))
+        let turned = crop.cut(from: frame, turnedBy: Double.pi / 2)
+        // Along the turned crop's rows (the direction at +90°, down the frame) the frame's x is constant; down its
+        // columns (the perpendicular, towards the frame's left) x decreases.
+        for v in 0..<20 {
+            let row = turned.pixels[(v * 20)..<(v * 20 + 20)]
+            #expect(Set(row).count == 1, "row \(v): \(Array(row))")
+        }
+        #expect(turned.pixels[0] > turned.pixels[19 * 20])
+        #expect(abs(Int(turned.pixels[10 * 20]) - 20 * 5) <= 5, "the centre column of the frame (x 20) at the crop's centre row")
     }
 }

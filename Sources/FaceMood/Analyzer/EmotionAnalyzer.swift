@@ -29,28 +29,33 @@ public final class EmotionAnalyzer: Sendable {
 
     /// An analyzer with `classifier` and `detector`; nil takes the bundled emotion model and the bundled
     /// Haar cascade in the default (tracking) search mode — the same defaults as the `facemood` command.
+    /// `alignFaces` turns each crop so the eyes are level, when the detector gives eye keypoints (BlazeFace).
     public convenience init(classifier: EmotionClassifier? = nil, detector: (any FaceDetector)? = nil,
-                            threads: Int = EmotionAnalyzer.defaultThreads) throws {
+                            threads: Int = EmotionAnalyzer.defaultThreads, alignFaces: Bool = false) throws {
         try self.init(classifying: try classifier ?? EmotionClassifier.bundled(), detector: try detector ?? HaarFaceDetector.bundled(),
-                      threads: threads)
+                      threads: threads, alignFaces: alignFaces)
     }
+
+    /// Whether crops are turned so the eyes are level (see `init`).
+    public let alignsFaces: Bool
 
     /// An analyzer that finds faces but does not classify them: results list `faces`, `face` stays nil.
     public static func detectionOnly(detector: any FaceDetector, threads: Int = EmotionAnalyzer.defaultThreads) throws -> EmotionAnalyzer {
         try EmotionAnalyzer(classifying: nil, detector: detector, threads: threads)
     }
 
-    private init(classifying classifier: EmotionClassifier?, detector: any FaceDetector, threads: Int) throws {
+    private init(classifying classifier: EmotionClassifier?, detector: any FaceDetector, threads: Int, alignFaces: Bool = false) throws {
         guard (1...Self.maximumThreads).contains(threads) else {
             throw AnalysisError("threads: expected 1 to \(Self.maximumThreads), found \(threads)")
         }
         self.classifier = classifier
         self.detector = detector
         self.threads = threads
+        alignsFaces = alignFaces
         modelDescription = try classifier.map { classifier in
             ModelDescription(path: classifier.modelPath, sha256: try SHA256.hex(ofFile: classifier.modelPath), labels: classifier.profile.labels,
                              inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
-                             inputRange: classifier.profile.inputRange, margin: classifier.profile.margin)
+                             inputRange: classifier.profile.inputRange, margin: classifier.profile.margin, alignsFaces: alignFaces)
         }
     }
 
@@ -134,7 +139,8 @@ public final class EmotionAnalyzer: Sendable {
     }
 
     func makeFrameAnalyzer() -> FrameAnalyzer {
-        FrameAnalyzer(detector: detector.makeSession(), classifier: classifier.map { EmotionClassifier.Session(classifier: $0) })
+        FrameAnalyzer(detector: detector.makeSession(), classifier: classifier.map { EmotionClassifier.Session(classifier: $0) },
+                      alignsFaces: alignsFaces)
     }
 
     // MARK: - One frame at a time

@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 import VideoIO
 
@@ -6,13 +7,15 @@ import VideoIO
 final class FrameAnalyzer {
     private let detector: any FaceDetectorSession
     private let classifier: EmotionClassifier.Session?
+    private let alignsFaces: Bool
     /// The face analysed in the previous frame of the current segment.
     private var previous: FaceBox?
     var clock: StageClock?
 
-    init(detector: any FaceDetectorSession, classifier: EmotionClassifier.Session?) {
+    init(detector: any FaceDetectorSession, classifier: EmotionClassifier.Session?, alignsFaces: Bool = false) {
         self.detector = detector
         self.classifier = classifier
+        self.alignsFaces = alignsFaces
     }
 
     /// Forgets the previous face: the next frame is searched as the first of a segment.
@@ -28,7 +31,13 @@ final class FrameAnalyzer {
         var face: AnalyzedFace?
         if let largest, let classifier {
             let classification = try clock.measure(.classify) {
-                try classifier.classify(face: FaceCrop(box: largest.cropBox, margin: classifier.classifier.profile.margin).cut(from: frame.gray))
+                let crop = FaceCrop(box: largest.cropBox, margin: classifier.classifier.profile.margin)
+                // BlazeFace's first two keypoints are the eyes.
+                if alignsFaces && largest.keypoints.count >= 2 {
+                    let eyes = (largest.keypoints[0], largest.keypoints[1])
+                    return try classifier.classify(face: crop.cut(from: frame.gray, turnedBy: atan2(eyes.1.y - eyes.0.y, eyes.1.x - eyes.0.x)))
+                }
+                return try classifier.classify(face: crop.cut(from: frame.gray))
             }
             face = AnalyzedFace(box: largest.box, classification: classification, keypoints: largest.keypoints, score: largest.score)
         }

@@ -1,3 +1,4 @@
+import Foundation
 /// The classifier's view of a detected face, made as the fer pipeline makes it: the box squared around
 /// its centre (the shorter side grows by the difference, the origin moves back by half of it, rounded
 /// down), grown by `margin` pixels on every side, and cut from the frame; pixels outside the frame take
@@ -37,6 +38,33 @@ public struct FaceCrop: Sendable, Equatable {
                         let to = target.baseAddress! + (y - region.y) * region.width + (left - region.x)
                         to.update(from: from, count: right - left)
                     }
+                }
+            }
+        }
+        return GrayImage(width: region.width, height: region.height, checkedPixels: pixels)
+    }
+
+    /// The region's pixels turned by `angle` radians about its centre (bilinear), so that a line at that angle
+    /// in the frame comes out level; pixels from outside the frame take the border value, as in `cut(from:)`.
+    public func cut(from frame: GrayImage, turnedBy angle: Double) -> GrayImage {
+        guard angle.isFinite, abs(angle) > 1e-3 else { return cut(from: frame) }
+        let fill = Double(Self.borderValue(of: frame))
+        let cosine = cos(angle), sine = sin(angle)
+        let centerX = Double(region.x) + Double(region.width) / 2, centerY = Double(region.y) + Double(region.height) / 2
+        var pixels = [UInt8](repeating: 0, count: region.width * region.height)
+        frame.pixels.withUnsafeBufferPointer { source in
+            func value(_ x: Int, _ y: Int) -> Double {
+                x >= 0 && y >= 0 && x < frame.width && y < frame.height ? Double(source[y * frame.width + x]) : fill
+            }
+            for v in 0..<region.height {
+                for u in 0..<region.width {
+                    let dx = Double(u) + 0.5 - Double(region.width) / 2, dy = Double(v) + 0.5 - Double(region.height) / 2
+                    let x = centerX + dx * cosine - dy * sine - 0.5, y = centerY + dx * sine + dy * cosine - 0.5
+                    let x0 = Int(x.rounded(.down)), y0 = Int(y.rounded(.down))
+                    let fx = x - Double(x0), fy = y - Double(y0)
+                    let top = value(x0, y0) * (1 - fx) + value(x0 + 1, y0) * fx
+                    let bottom = value(x0, y0 + 1) * (1 - fx) + value(x0 + 1, y0 + 1) * fx
+                    pixels[v * region.width + u] = UInt8(clamping: Int((top * (1 - fy) + bottom * fy).rounded()))
                 }
             }
         }

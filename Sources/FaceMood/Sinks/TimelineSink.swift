@@ -51,4 +51,6 @@ public struct ModelDescription: Sendable, Equatable {
     public var inputHeight: Int
     public var inputRange: ModelProfile.InputRange
     public var margin: Int
+    /// Crops turned so the eyes are level (`--align`).
+    public var alignsFaces: Bool = false
 }

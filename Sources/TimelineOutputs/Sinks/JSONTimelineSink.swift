@@ -126,7 +126,7 @@ public final class JSONTimelineSink: TimelineSink {
                 ("input_size", JSONText.array([String(model.inputWidth), String(model.inputHeight)])),
                 ("input_range", JSONText.string(model.inputRange.rawValue)),
                 ("margin", String(model.margin)),
-            ])))
+            ] + (model.alignsFaces ? [("align", "true")] : []))))
         }
         members.append(("detector", JSONText.object(detector.map { ($0.name, json($0.value)) })))
         members.append(("sampling", sampling.map { sampling in
