@@ -44,7 +44,8 @@ public final class VideoReader {
         set { options.exactDurations = newValue }
     }
     private let input: InputContext
-    /// Ends the input from any thread (see `stop()`); it outlives the reader safely.
+    /// Ends the input from any thread: a read blocked on the network or a device returns, the frames the
+    /// decoder still holds are handed out, and then `nextFrame()` returns nil as at the end of a file.
     public let interrupt = ReadInterrupt()
     private let decoder: CodecContext
     private let packet: Packet
@@ -124,10 +125,6 @@ public final class VideoReader {
             : realRate.num > 0 && realRate.den > 0 ? Rational(realRate.num, realRate.den) : nil
         info = Self.describe(input: input.pointer, stream: stream, path: path, rotation: rotation, fps: fps)
     }
-
-    /// Ends the input from any thread: a read blocked on the network or a device returns, the frames the
-    /// decoder still holds are handed out, and then `nextFrame()` returns nil as at the end of a file.
-    public func stop() { interrupt.stop() }
 
     /// The next frame, or nil after the last one. A read or decode error is thrown once every frame
     /// decoded before it has been returned.
