@@ -123,7 +123,7 @@ struct GraphBuilder {
                                         padding: try options?.uint8(0) ?? 0)
             return .convolution(input: op.inputs[0], output: op.outputs[0], geometry: geometry, inputChannels: channels,
                                 matrix: PackedMatrix(rows: kh * kw * channels, columns: filters, values: kernel, bias: bias),
-                                activation: try activation(try options?.uint8(3) ?? 0, label))
+                                activation: try activation(try options?.uint8(3) ?? 0, label), residual: nil)
         case 4: // DEPTHWISE_CONV_2D: weights [1, kh, kw, in·multiplier]
             try arity(op, label, inputs: 2...3, optional: [2])
             let input = try image(op.inputs[0], label), output = try image(op.outputs[0], label)

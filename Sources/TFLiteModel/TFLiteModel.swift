@@ -15,7 +15,9 @@ public final class TFLiteModel: @unchecked Sendable {
     public let outputShapes: [[Int]]
 
     enum Step {
-        case convolution(input: Int, output: Int, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix, activation: Activation)
+        /// `residual`: the other operand of an ADD that followed the convolution, added in the kernel's epilogue.
+        case convolution(input: Int, output: Int, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix, activation: Activation,
+                         residual: Int?)
         case depthwise(input: Int, output: Int, kernel: DepthwiseKernel, bias: [Float], activation: Activation)
         case maxPool(input: Int, output: Int, geometry: WindowGeometry, channels: Int, activation: Activation)
         case add(Int, Int, output: Int, activation: Activation)
@@ -29,12 +31,18 @@ public final class TFLiteModel: @unchecked Sendable {
     enum Activation {
         case none, relu, relu6
 
-        func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
+        var clamp: (lower: Float, upper: Float)? {
             switch self {
-            case .none: return
-            case .relu: for index in 0..<count { values[index] = max(values[index], 0) }
-            case .relu6: for index in 0..<count { values[index] = min(max(values[index], 0), 6) }
+            case .none: return nil
+            case .relu: return (0, .infinity)
+            case .relu6: return (0, 6)
             }
+        }
+
+        var epilogue: Epilogue { Epilogue(clamp: clamp) }
+
+        func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
+            if self != .none { epilogue.apply(to: values, count: count, into: values) }
         }
     }
 
@@ -77,7 +85,8 @@ public final class TFLiteModel: @unchecked Sendable {
         outputShapes = file.outputs.map { file.tensors[$0].shape }
         tensorSizes = file.tensors.map(\.elementCount)
         var builder = GraphBuilder(file: file)
-        steps = try file.operators.enumerated().compactMap { index, op in try builder.step(op, index: index) }
+        steps = Self.fused(try file.operators.enumerated().compactMap { index, op in try builder.step(op, index: index) },
+                           outputs: file.outputs)
         (slots, slotSizes) = Self.assignSlots(steps: steps, sizes: tensorSizes, input: input, outputs: file.outputs)
         let working = slotSizes.reduce(0, +)
         guard working <= Self.maximumWorkingFloats else {
@@ -123,17 +132,17 @@ public final class TFLiteModel: @unchecked Sendable {
 extension TFLiteModel.Step {
     var inputs: [Int] {
         switch self {
-        case let .convolution(input, _, _, _, _, _), let .depthwise(input, _, _, _, _), let .maxPool(input, _, _, _, _),
+        case let .convolution(input, _, _, _, _, _, nil), let .depthwise(input, _, _, _, _), let .maxPool(input, _, _, _, _),
              let .activation(input, _, _), let .copy(input, _), let .pad(input, _, _, _, _, _, _, _), let .resizeBilinear(input, _, _, _, _, _, _):
             return [input]
-        case let .add(a, b, _, _): return [a, b]
+        case let .convolution(input, _, _, _, _, _, residual?), let .add(input, residual, _, _): return [input, residual]
         case let .concatenate(inputs, _, _, _): return inputs
         }
     }
 
     var output: Int {
         switch self {
-        case let .convolution(_, output, _, _, _, _), let .depthwise(_, output, _, _, _), let .maxPool(_, output, _, _, _),
+        case let .convolution(_, output, _, _, _, _, _), let .depthwise(_, output, _, _, _), let .maxPool(_, output, _, _, _),
              let .add(_, _, output, _), let .activation(_, output, _), let .copy(_, output), let .pad(_, output, _, _, _, _, _, _),
              let .concatenate(_, output, _, _), let .resizeBilinear(_, output, _, _, _, _, _):
             return output
@@ -170,22 +179,20 @@ public final class TFLiteSession {
         let output = buffer(step.output)
         let count = model.tensorSizes[step.output]
         switch step {
-        case let .convolution(input, _, geometry, inputChannels, matrix, activation):
-            convolve(buffer(input), geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch)
-            activation.apply(output, count: count)
+        case let .convolution(input, _, geometry, inputChannels, matrix, activation, residual):
+            let epilogue = Epilogue(clamp: activation.clamp, residual: residual.map { UnsafePointer(buffer($0)) },
+                                    output: residual == nil ? nil : output)
+            convolve(buffer(input), geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch,
+                     epilogue: epilogue)
         case let .depthwise(input, _, kernel, bias, activation):
-            bias.withUnsafeBufferPointer { kernel.apply(buffer(input), bias: $0.baseAddress!, into: output) }
-            activation.apply(output, count: count)
+            bias.withUnsafeBufferPointer { kernel.apply(buffer(input), bias: $0.baseAddress!, into: output, epilogue: activation.epilogue) }
         case let .maxPool(input, _, geometry, channels, activation):
             pool2D(buffer(input), geometry: geometry, channels: channels, maximum: true, into: output)
             activation.apply(output, count: count)
         case let .add(a, b, _, activation):
-            let left = buffer(a), right = buffer(b)
-            for index in 0..<count { output[index] = left[index] + right[index] }
-            activation.apply(output, count: count)
+            Epilogue(clamp: activation.clamp, residual: buffer(b), output: output).apply(to: buffer(a), count: count, into: output)
         case let .activation(input, _, activation):
-            if buffer(input) != output { output.update(from: buffer(input), count: count) }
-            activation.apply(output, count: count)
+            activation.epilogue.apply(to: buffer(input), count: count, into: output)
         case let .copy(input, _):
             if buffer(input) != output { output.update(from: buffer(input), count: count) }
         case let .pad(input, _, height, width, channels, rows, columns, channelsAround):

@@ -68,6 +68,33 @@ func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
         }
     }
 
+    /// BlazeFace's blocks end in ADD then RELU after a 1×1 convolution (the skip path sometimes through PAD): every
+    /// RELU, and every ADD of a convolution's output, runs in a kernel's epilogue instead of a pass of its own (the
+    /// outputs above still match). The full-range model's three ADDs of an upsampled map to a convolution's output
+    /// after its RELU stay.
+    @Test func addsAndActivationsRunInTheKernelsEpilogues() throws {
+        for (file, expectedAdds) in [(Self.files["full"]!, 3), (Self.files["short"]!, 0)] {
+            let model = try TFLiteModel(path: try Paths.repository(file))
+            // Those a following ADD could join: a convolution's own activation (here a RELU) comes before the ADD.
+            let convolutionOutputs = Set(model.steps.compactMap { step -> Int? in
+                if case .convolution(_, _, _, _, _, .none, _) = step { return step.output } else { return nil }
+            })
+            var residuals = 0, adds = 0
+            for step in model.steps {
+                switch step {
+                case .activation: Issue.record("\(file): a standalone \(step)")
+                case let .add(a, b, _, _):
+                    adds += 1
+                    #expect(!convolutionOutputs.contains(a) && !convolutionOutputs.contains(b), "\(file): \(step) could be a convolution's epilogue")
+                case .convolution(_, _, _, _, _, _, .some): residuals += 1
+                default: break
+                }
+            }
+            #expect(adds == expectedAdds, "\(file)")
+            #expect(residuals >= 16, "\(file): \(residuals) convolutions with a residual")
+        }
+    }
+
     @Test func unsupportedOperatorsAndBrokenFilesAreRefusedByName() throws {
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: try Paths.repository(Self.files["short"]!))))
         #expect(throws: TFLiteError.malformed(path: "x.tflite", what: "identifier 'ABCD'")) {

@@ -33,6 +33,22 @@ enum ActivationFunction: Sendable, Equatable {
         }
     }
 
+    /// The function as the epilogue of the kernel that produces its input, for those that are a clamp
+    /// (linear, ReLU, ReLU6); nil for the others, which `apply` runs over the kernel's output.
+    var epilogue: Epilogue? {
+        switch self {
+        case .linear: return Epilogue.none
+        case .relu: return Epilogue(clamp: (0, .infinity))
+        case .relu6: return Epilogue(clamp: (0, 6))
+        default: return nil
+        }
+    }
+
+    /// `apply` for a kernel that was given `epilogue`: nothing left to do when the kernel ran the function.
+    func applyUnlessFused(_ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
+        if epilogue == nil { apply(values, count: count, channels: channels) }
+    }
+
     /// Applies the function in place to `count` values; softmax works along the last axis of `channels` values.
     func apply(_ values: UnsafeMutablePointer<Float>, count: Int, channels: Int) {
         let values = UnsafeMutableBufferPointer(start: values, count: count)

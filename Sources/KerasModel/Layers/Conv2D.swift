@@ -49,8 +49,9 @@ struct Conv2D: Layer {
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
-        convolve(inputs[0], geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch)
-        activation.apply(output, count: outputCount, channels: filters)
+        convolve(inputs[0], geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch,
+                 epilogue: activation.epilogue ?? .none)
+        activation.applyUnlessFused(output, count: outputCount, channels: filters)
     }
 }
 
@@ -63,16 +64,17 @@ extension Conv2D: BatchNormFoldable {
 /// Dense convolution, channels last, as a matrix product: each output row's patches are gathered into
 /// a `[width][kh·kw·in]` buffer (zeros where the window leaves the input) and multiplied by the kernel.
 package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix,
-                      into target: UnsafeMutablePointer<Float>, scratch: Scratch) {
+                      into target: UnsafeMutablePointer<Float>, scratch: Scratch, epilogue: Epilogue = .none) {
     let rows = geometry.rows, columns = geometry.columns
     let outputChannels = matrix.columns
     if rows.kernel == 1 && columns.kernel == 1 && rows.stride == 1 && columns.stride == 1 {
-        matrix.multiply(source, count: rows.output * columns.output, into: target)
+        matrix.multiply(source, count: rows.output * columns.output, into: target, epilogue: epilogue)
         return
     }
-    if inputChannels <= 16 && rows.kernel * columns.kernel * inputChannels < 48 {
-        // Small patches: gathering them would cost more than the arithmetic.
-        convolveDirect(source, geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: target)
+    if inputChannels <= 16 && (rows.kernel * columns.kernel * inputChannels < 48 || matrix.columns <= 8) {
+        // Small patches, or filters that fill one vector: gathering the patches would cost more than the arithmetic,
+        // and reading the input in place lets eight pixels share each weight.
+        convolveDirect(source, geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: target, epilogue: epilogue)
         return
     }
     let patchSize = matrix.rows
@@ -82,6 +84,14 @@ package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, 
         for ox in 0..<columns.output {
             for ky in 0..<rows.kernel {
                 let iy = oy * rows.stride + ky * rows.dilation - rows.padBefore
+                let ixLeft = ox * columns.stride - columns.padBefore
+                if columns.dilation == 1 && iy >= 0 && iy < rows.input && ixLeft >= 0 && ixLeft + columns.kernel <= columns.input {
+                    // The window's row is one run of neighbouring pixels: one copy instead of one per tap.
+                    let run = columns.kernel * inputChannels
+                    copyChannels(from: source + (iy * columns.input + ixLeft) * inputChannels, to: cursor, count: run)
+                    cursor += run
+                    continue
+                }
                 for kx in 0..<columns.kernel {
                     let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
                     if iy < 0 || iy >= rows.input || ix < 0 || ix >= columns.input {
@@ -93,7 +103,7 @@ package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, 
                 }
             }
         }
-        matrix.multiply(patch, count: columns.output, into: target + oy * columns.output * outputChannels)
+        matrix.multiply(patch, count: columns.output, into: target + oy * columns.output * outputChannels, epilogue: epilogue)
     }
 }
 
@@ -111,20 +121,20 @@ func copyChannels(from source: UnsafePointer<Float>, to target: UnsafeMutablePoi
     }
 }
 
-/// Convolution accumulated in registers, four output pixels and eight output channels at a time, reading
+/// Convolution accumulated in registers, eight (or four) output pixels and eight output channels at a time, reading
 /// the input in place. Pixels whose window leaves the input skip the missing taps (zero padding).
 func convolveDirect(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix,
-                    into target: UnsafeMutablePointer<Float>) {
+                    into target: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
     let rows = geometry.rows, columns = geometry.columns
     let outputChannels = matrix.columns, padded = matrix.paddedColumns
     matrix.values.withUnsafeBufferPointer { weightBuffer in
         matrix.bias.withUnsafeBufferPointer { biasBuffer in
             let weights = weightBuffer.baseAddress!
-            var n = 0
-            while n < padded {
-                let bias = load8(biasBuffer.baseAddress! + n)
-                let lanes = min(8, outputChannels - n)
-                for oy in 0..<rows.output {
+            for oy in 0..<rows.output {
+                var n = 0
+                while n < padded {
+                    let bias = load8(biasBuffer.baseAddress! + n)
+                    let lanes = min(8, outputChannels - n)
                     let iyBase = oy * rows.stride - rows.padBefore
                     let rowsInside = iyBase >= 0 && iyBase + (rows.kernel - 1) * rows.dilation < rows.input
                     var ox = 0
@@ -189,8 +199,14 @@ func convolveDirect(_ source: UnsafePointer<Float>, geometry: WindowGeometry, in
                         store8(sum, out, count: lanes)
                         ox += 1
                     }
+                    n += 8
                 }
-                n += 8
+                // The row's outputs are still in the first-level cache; in the loop above the epilogue's values
+                // would crowd the sums out of the registers.
+                if !epilogue.isIdentity {
+                    let row = target + oy * columns.output * outputChannels
+                    epilogue.apply(to: row, count: columns.output * outputChannels, into: row)
+                }
             }
         }
     }

@@ -32,8 +32,8 @@ struct DepthwiseConv2D: Layer {
     }
 
     func forward(_ inputs: [UnsafePointer<Float>], into output: UnsafeMutablePointer<Float>, scratch: Scratch) {
-        bias.withUnsafeBufferPointer { depthwise.apply(inputs[0], bias: $0.baseAddress!, into: output) }
-        activation.apply(output, count: outputCount, channels: depthwise.outputChannels)
+        bias.withUnsafeBufferPointer { depthwise.apply(inputs[0], bias: $0.baseAddress!, into: output, epilogue: activation.epilogue ?? .none) }
+        activation.applyUnlessFused(output, count: outputCount, channels: depthwise.outputChannels)
     }
 }
 
@@ -77,7 +77,8 @@ package struct DepthwiseKernel: Sendable {
     }
 
     /// The depthwise convolution of `source` plus `bias` (one value per output channel) into `target`.
-    package func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>) {
+    package func apply(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                       epilogue: Epilogue = .none) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
         // The common case (multiplier 1, dilation 1: MobileNet's 3×3, BlazeFace's 5×5) away from the border needs
@@ -89,6 +90,7 @@ package struct DepthwiseKernel: Sendable {
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             for oy in 0..<rows.output {
+                let rowStart = target + oy * columns.output * channels
                 let iyTop = oy * rows.stride - rows.padBefore
                 let rowsInside = iyTop >= 0 && iyTop + kernelHeight - 1 < rows.input
                 var ox = 0
@@ -98,47 +100,90 @@ package struct DepthwiseKernel: Sendable {
                         && ixLeft + 3 * columns.stride + kernelWidth - 1 < columns.input {
                         let rowStep = columns.input * channels, pixelStep = columns.stride * channels
                         let top = source + (iyTop * columns.input + ixLeft) * channels
-                        let out = target + (oy * columns.output + ox) * channels
+                        let out = rowStart + ox * channels
                         var c = 0
                         while c < vectorChannels {
+                            // Constant window sizes let the compiler unroll the taps (3×3 MobileNet, 5×5 BlazeFace).
+                            if kernelHeight == 3 && kernelWidth == 3 {
+                                Self.fourPixels(top + c, weights + c, bias + c, out + c, 3, 3, rowStep, pixelStep, channels)
+                            } else if kernelHeight == 5 && kernelWidth == 5 {
+                                Self.fourPixels(top + c, weights + c, bias + c, out + c, 5, 5, rowStep, pixelStep, channels)
+                            } else {
+                                Self.fourPixels(top + c, weights + c, bias + c, out + c, kernelHeight, kernelWidth, rowStep, pixelStep, channels)
+                            }
+                            c += 8
+                        }
+                        if c + 4 <= channels {
+                            // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors.
                             let w = weights + c
-                            let start = load8(bias + c)
+                            let start = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
                             var s0 = start, s1 = start, s2 = start, s3 = start
                             for ky in 0..<kernelHeight {
                                 let row = top + ky * rowStep + c
                                 for kx in 0..<kernelWidth {
-                                    let weight = load8(w + (ky * kernelWidth + kx) * channels)
-                                    let tap = row + kx * channels
-                                    s0 = s0.accumulating(load8(tap), weight)
-                                    s1 = s1.accumulating(load8(tap + pixelStep), weight)
-                                    s2 = s2.accumulating(load8(tap + 2 * pixelStep), weight)
-                                    s3 = s3.accumulating(load8(tap + 3 * pixelStep), weight)
+                                    let weight = UnsafeRawPointer(w + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
+                                    let tap = UnsafeRawPointer(row + kx * channels)
+                                    let step = pixelStep * MemoryLayout<Float>.stride
+                                    s0 = s0.accumulating(tap.loadUnaligned(as: SIMD4<Float>.self), weight)
+                                    s1 = s1.accumulating(tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self), weight)
+                                    s2 = s2.accumulating(tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self), weight)
+                                    s3 = s3.accumulating(tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self), weight)
                                 }
                             }
-                            store8(s0, out + c)
-                            store8(s1, out + channels + c)
-                            store8(s2, out + 2 * channels + c)
-                            store8(s3, out + 3 * channels + c)
-                            c += 8
+                            UnsafeMutableRawPointer(out + c).storeBytes(of: s0, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(out + channels + c).storeBytes(of: s1, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: s2, as: SIMD4<Float>.self)
+                            UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: s3, as: SIMD4<Float>.self)
+                            c += 4
                         }
                         if c < channels {
                             for pixel in 0..<4 {
-                                applyPixel(source, bias: bias, into: target, oy: oy, ox: ox + pixel, firstChannel: c)
+                                applyPixel(source, bias: bias, into: out + pixel * channels, oy: oy, ox: ox + pixel, firstChannel: c)
                             }
                         }
                         ox += 4
                         continue
                     }
-                    applyPixel(source, bias: bias, into: target, oy: oy, ox: ox, firstChannel: 0)
+                    applyPixel(source, bias: bias, into: rowStart + ox * channels, oy: oy, ox: ox, firstChannel: 0)
                     ox += 1
+                }
+                // While the row is in the first-level cache (see `convolveDirect`).
+                if !epilogue.isIdentity {
+                    epilogue.apply(to: rowStart, count: columns.output * channels, into: rowStart)
                 }
             }
         }
     }
 
-    /// One output pixel, channels from `firstChannel` on, with the window clipped to the input.
+    /// Eight channels of four neighbouring output pixels whose windows lie inside the input; the taps summed in
+    /// `applyPixel`'s order.
     @inline(__always)
-    private func applyPixel(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+    private static func fourPixels(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                   _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
+                                   _ rowStep: Int, _ pixelStep: Int, _ channels: Int) {
+        let start = load8(bias)
+        var s0 = start, s1 = start, s2 = start, s3 = start
+        for ky in 0..<kernelHeight {
+            let row = top + ky &* rowStep
+            let taps = weights + ky &* kernelWidth &* channels
+            for kx in 0..<kernelWidth {
+                let weight = load8(taps + kx &* channels)
+                let tap = row + kx &* channels
+                s0 = s0.accumulating(load8(tap), weight)
+                s1 = s1.accumulating(load8(tap + pixelStep), weight)
+                s2 = s2.accumulating(load8(tap + 2 &* pixelStep), weight)
+                s3 = s3.accumulating(load8(tap + 3 &* pixelStep), weight)
+            }
+        }
+        store8(s0, out)
+        store8(s1, out + channels)
+        store8(s2, out + 2 &* channels)
+        store8(s3, out + 3 &* channels)
+    }
+
+    /// One output pixel (written at `out`), channels from `firstChannel` on, with the window clipped to the input.
+    @inline(__always)
+    private func applyPixel(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                             oy: Int, ox: Int, firstChannel: Int) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
@@ -146,7 +191,6 @@ package struct DepthwiseKernel: Sendable {
         let ky1 = max(ky0, min(rows.kernel, (rows.input + rows.padBefore - oy * rows.stride + rows.dilation - 1) / rows.dilation))
         let kx0 = max(0, (columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation)
         let kx1 = max(kx0, min(columns.kernel, (columns.input + columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation))
-        let out = target + (oy * columns.output + ox) * channels
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             var c = firstChannel

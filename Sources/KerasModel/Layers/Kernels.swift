@@ -17,6 +17,18 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
+extension SIMD4 where Scalar == Float {
+    /// `SIMD8.accumulating` for half-width tails.
+    @inline(__always)
+    func accumulating(_ a: Self, _ b: Self) -> Self {
+        #if FACEMOOD_FUSED_MULTIPLY_ADD
+        return addingProduct(a, b)
+        #else
+        return self + a * b
+        #endif
+    }
+}
+
 @inline(__always)
 func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
@@ -29,6 +41,65 @@ func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: In
     } else {
         for lane in 0..<count { pointer[lane] = vector[lane] }
     }
+}
+
+/// What a kernel does to each finished sum before storing it, in registers: adds the element of `residual`
+/// at the same position (a TensorFlow Lite ADD that followed the kernel), then clamps it (a ReLU or ReLU6 that
+/// followed). These are the separate operations' own roundings in their own order, so fusing them changes no
+/// bit; it saves a pass over the output, which for the larger activations is a trip to memory.
+package struct Epilogue {
+    /// From an output element to its residual, in elements; nil without a residual.
+    let residualDistance: Int?
+    let lower: Vector8
+    let upper: Vector8
+    let clamps: Bool
+
+    var isIdentity: Bool { residualDistance == nil && !clamps }
+
+    package static let none = Epilogue(residualDistance: nil, lower: Vector8(repeating: -.infinity), upper: Vector8(repeating: .infinity), clamps: false)
+
+    private init(residualDistance: Int?, lower: Vector8, upper: Vector8, clamps: Bool) {
+        self.residualDistance = residualDistance
+        self.lower = lower
+        self.upper = upper
+        self.clamps = clamps
+    }
+
+    /// `clamp` bounds the result (nil: no clamp); `residual`, laid out as `output`, is added before it.
+    package init(clamp: (lower: Float, upper: Float)?, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>? = nil) {
+        precondition((residual == nil) == (output == nil))
+        let distance = residual.map { UnsafePointer(output!).distance(to: $0) }
+        self.init(residualDistance: distance, lower: Vector8(repeating: clamp?.lower ?? -.infinity),
+                  upper: Vector8(repeating: clamp?.upper ?? .infinity), clamps: clamp != nil)
+    }
+
+    /// Stores one value after the epilogue: for the channels a vector kernel leaves to scalar code.
+    @inline(__always)
+    func finish(_ value: Float, at pointer: UnsafeMutablePointer<Float>) {
+        var value = value
+        if let residualDistance { value += UnsafePointer(pointer)[residualDistance] }
+        if clamps { value = Swift.min(Swift.max(value, lower[0]), upper[0]) }
+        pointer.pointee = value
+    }
+}
+
+/// `store8` after the epilogue: the residual added, then the clamp.
+@inline(__always)
+func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: Int = 8, _ epilogue: Epilogue) {
+    var vector = vector
+    if let distance = epilogue.residualDistance {
+        let residual = UnsafePointer(pointer) + distance
+        if count == 8 {
+            vector += load8(residual)
+        } else {
+            for lane in 0..<count { vector[lane] += residual[lane] }
+        }
+    }
+    if epilogue.clamps {
+        vector.replace(with: epilogue.lower, where: vector .< epilogue.lower)
+        vector.replace(with: epilogue.upper, where: vector .> epilogue.upper)
+    }
+    store8(vector, pointer, count: count)
 }
 
 /// A weight matrix `[rows][columns]` whose rows are padded with zeros to a multiple of 8 columns, so the
@@ -55,31 +126,116 @@ package struct PackedMatrix: Sendable {
 
     /// `output[p][n] = bias[n] + Σ_k input[p][k] · matrix[k][n]` for `count` rows of input (row stride `rows`)
     /// and output (row stride `columns`).
-    package func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>) {
+    ///
+    /// Register blocks of six input rows by sixteen columns (twelve sums) or eight rows by eight columns: with
+    /// fewer independent sums in flight the multiply-adds wait on each other's latency. Each sum still adds
+    /// its terms in order k = 0, 1, …, so the blocking does not change a single bit of the result. Input rows
+    /// are the outer loop so that a block's rows stay in the first-level cache while the weights stream past.
+    package func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>, epilogue: Epilogue = .none) {
         values.withUnsafeBufferPointer { weightBuffer in
             bias.withUnsafeBufferPointer { biasBuffer in
                 let weights = weightBuffer.baseAddress!, bias = biasBuffer.baseAddress!
-                var n = 0
-                while n < paddedColumns {
-                    let wide = paddedColumns - n >= 16
-                    var p = 0
-                    while p + 4 <= count {
-                        if wide {
-                            block4x16(input + p * rows, weights + n, bias + n, output + p * columns + n, columnsLeft: columns - n)
-                        } else {
-                            block4x8(input + p * rows, weights + n, bias + n, output + p * columns + n, columnsLeft: columns - n)
+                let wideColumns = paddedColumns / 16 * 16
+                // Rows in chunks, so that the epilogue finds a chunk's outputs still in the first-level cache (in the
+                // blocks' registers it would crowd out the sums).
+                var start = 0
+                while start < count {
+                    let end = min(start + Self.chunkRows, count)
+                    var p = start
+                    while p < end, wideColumns > 0 {
+                        let block = end - p >= 6 ? 6 : end - p >= 4 ? 4 : 1
+                        let source = input + p * rows, target = output + p * columns
+                        var n = 0
+                        while n < wideColumns {
+                            switch block {
+                            case 6: block6x16(source, weights + n, bias + n, target + n, columnsLeft: columns - n)
+                            case 4: block4x16(source, weights + n, bias + n, target + n, columnsLeft: columns - n)
+                            default: block1(source, weights + n, bias + n, target + n, columnsLeft: columns - n, wide: true)
+                            }
+                            n += 16
                         }
-                        p += 4
+                        p += block
                     }
-                    while p < count {
-                        block1(input + p * rows, weights + n, bias + n, output + p * columns + n,
-                               columnsLeft: columns - n, wide: wide)
-                        p += 1
+                    p = start
+                    while p < end, wideColumns < paddedColumns {
+                        let block = end - p >= 8 ? 8 : end - p >= 4 ? 4 : 1
+                        let n = wideColumns, source = input + p * rows, target = output + p * columns + n
+                        switch block {
+                        case 8: block8x8(source, weights + n, bias + n, target, columnsLeft: columns - n)
+                        case 4: block4x8(source, weights + n, bias + n, target, columnsLeft: columns - n)
+                        default: block1(source, weights + n, bias + n, target, columnsLeft: columns - n, wide: false)
+                        }
+                        p += block
                     }
-                    n += wide ? 16 : 8
+                    if !epilogue.isIdentity {
+                        epilogue.apply(to: output + start * columns, count: (end - start) * columns, into: output + start * columns)
+                    }
+                    start = end
                 }
             }
         }
+    }
+
+    /// Rows per chunk: a multiple of the blocks' six and eight.
+    static let chunkRows = 48
+
+    @inline(__always)
+    private func block6x16(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
+        let b0 = load8(bias), b1 = load8(bias + 8)
+        var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1
+        var a30 = b0, a31 = b1, a40 = b0, a41 = b1, a50 = b0, a51 = b1
+        let r0 = input, r1 = input + rows, r2 = input + 2 * rows
+        let r3 = input + 3 * rows, r4 = input + 4 * rows, r5 = input + 5 * rows
+        var w = weights
+        for k in 0..<rows {
+            let w0 = load8(w), w1 = load8(w + 8)
+            var x = Vector8(repeating: r0[k])
+            a00 = a00.accumulating(x, w0); a01 = a01.accumulating(x, w1)
+            x = Vector8(repeating: r1[k])
+            a10 = a10.accumulating(x, w0); a11 = a11.accumulating(x, w1)
+            x = Vector8(repeating: r2[k])
+            a20 = a20.accumulating(x, w0); a21 = a21.accumulating(x, w1)
+            x = Vector8(repeating: r3[k])
+            a30 = a30.accumulating(x, w0); a31 = a31.accumulating(x, w1)
+            x = Vector8(repeating: r4[k])
+            a40 = a40.accumulating(x, w0); a41 = a41.accumulating(x, w1)
+            x = Vector8(repeating: r5[k])
+            a50 = a50.accumulating(x, w0); a51 = a51.accumulating(x, w1)
+            w += paddedColumns
+        }
+        let first = min(columnsLeft, 8), second = min(max(columnsLeft - 8, 0), 8)
+        store8(a00, output, count: first); store8(a01, output + 8, count: second)
+        store8(a10, output + columns, count: first); store8(a11, output + columns + 8, count: second)
+        store8(a20, output + 2 * columns, count: first); store8(a21, output + 2 * columns + 8, count: second)
+        store8(a30, output + 3 * columns, count: first); store8(a31, output + 3 * columns + 8, count: second)
+        store8(a40, output + 4 * columns, count: first); store8(a41, output + 4 * columns + 8, count: second)
+        store8(a50, output + 5 * columns, count: first); store8(a51, output + 5 * columns + 8, count: second)
+    }
+
+    @inline(__always)
+    private func block8x8(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                          _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
+        let b0 = load8(bias)
+        var a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0
+        var w = weights
+        for k in 0..<rows {
+            let w0 = load8(w)
+            a0 = a0.accumulating(Vector8(repeating: input[k]), w0)
+            a1 = a1.accumulating(Vector8(repeating: input[rows + k]), w0)
+            a2 = a2.accumulating(Vector8(repeating: input[2 * rows + k]), w0)
+            a3 = a3.accumulating(Vector8(repeating: input[3 * rows + k]), w0)
+            a4 = a4.accumulating(Vector8(repeating: input[4 * rows + k]), w0)
+            a5 = a5.accumulating(Vector8(repeating: input[5 * rows + k]), w0)
+            a6 = a6.accumulating(Vector8(repeating: input[6 * rows + k]), w0)
+            a7 = a7.accumulating(Vector8(repeating: input[7 * rows + k]), w0)
+            w += paddedColumns
+        }
+        let count = min(columnsLeft, 8)
+        store8(a0, output, count: count); store8(a1, output + columns, count: count)
+        store8(a2, output + 2 * columns, count: count); store8(a3, output + 3 * columns, count: count)
+        store8(a4, output + 4 * columns, count: count); store8(a5, output + 5 * columns, count: count)
+        store8(a6, output + 6 * columns, count: count); store8(a7, output + 7 * columns, count: count)
     }
 
     @inline(__always)
@@ -139,5 +295,21 @@ package struct PackedMatrix: Sendable {
         }
         store8(a0, output, count: min(columnsLeft, 8))
         if wide { store8(a1, output + 8, count: min(max(columnsLeft - 8, 0), 8)) }
+    }
+}
+
+extension Epilogue {
+    /// `target[i] = epilogue(source[i])` for `count` values: an ADD (the residual as the other operand), an
+    /// activation on its own, or both. `target` may be `source`.
+    package func apply(to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        var index = 0
+        while index + 8 <= count {
+            store8(load8(source + index), target + index, self)
+            index += 8
+        }
+        while index < count {
+            finish(source[index], at: target + index)
+            index += 1
+        }
     }
 }

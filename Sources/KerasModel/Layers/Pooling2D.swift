@@ -56,6 +56,18 @@ package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, ch
                 store8(isMax ? value : value / Vector8(repeating: count), out + c)
                 c += 8
             }
+            if c + 4 <= channels {
+                // A tail of four channels (BlazeFace's 12, 28, 36) in a half-width vector.
+                var value = SIMD4<Float>(repeating: isMax ? -.infinity : 0)
+                for y in y0..<y1 {
+                    for x in x0..<x1 {
+                        let cell = UnsafeRawPointer(source + (y * columns.input + x) * channels + c).loadUnaligned(as: SIMD4<Float>.self)
+                        value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
+                    }
+                }
+                UnsafeMutableRawPointer(out + c).storeBytes(of: isMax ? value : value / SIMD4(repeating: count), as: SIMD4<Float>.self)
+                c += 4
+            }
             for channel in c..<channels {
                 var value: Float = isMax ? -.infinity : 0
                 for y in y0..<y1 {

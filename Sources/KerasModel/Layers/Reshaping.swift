@@ -69,17 +69,39 @@ struct ZeroPadding2D: Layer {
 package func zeroPad(_ source: UnsafePointer<Float>, height: Int, width: Int, channels: Int, rows: (Int, Int), columns: (Int, Int),
                      channelsAround: (Int, Int) = (0, 0), into output: UnsafeMutablePointer<Float>) {
     let outputChannels = channels + channelsAround.0 + channelsAround.1
-    let outputWidth = width + columns.0 + columns.1
-    output.update(repeating: 0, count: (height + rows.0 + rows.1) * outputWidth * outputChannels)
+    let rowLength = (width + columns.0 + columns.1) * outputChannels
+    output.update(repeating: 0, count: rows.0 * rowLength)
+    (output + (rows.0 + height) * rowLength).update(repeating: 0, count: rows.1 * rowLength)
     for y in 0..<height {
-        let target = output + ((y + rows.0) * outputWidth + columns.0) * outputChannels
+        let target = output + (y + rows.0) * rowLength
+        target.update(repeating: 0, count: columns.0 * outputChannels)
+        (target + (columns.0 + width) * outputChannels).update(repeating: 0, count: columns.1 * outputChannels)
         if outputChannels == channels {
-            target.update(from: source + y * width * channels, count: width * channels)
+            (target + columns.0 * outputChannels).update(from: source + y * width * channels, count: width * channels)
             continue
         }
-        for x in 0..<width {
-            (target + x * outputChannels + channelsAround.0).update(from: source + (y * width + x) * channels, count: channels)
+        // Channels added around each pixel's: inline copies, since a library call per pixel costs more than its few floats.
+        var pixel = target + columns.0 * outputChannels, from = source + y * width * channels
+        for _ in 0..<width {
+            fillZeros(pixel, count: channelsAround.0)
+            copyChannels(from: from, to: pixel + channelsAround.0, count: channels)
+            fillZeros(pixel + channelsAround.0 + channels, count: channelsAround.1)
+            pixel += outputChannels
+            from += channels
         }
+    }
+}
+
+@inline(__always)
+func fillZeros(_ target: UnsafeMutablePointer<Float>, count: Int) {
+    var c = 0
+    while c + 8 <= count {
+        store8(Vector8(), target + c)
+        c += 8
+    }
+    while c < count {
+        target[c] = 0
+        c += 1
     }
 }
 

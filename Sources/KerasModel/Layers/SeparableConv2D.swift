@@ -11,7 +11,7 @@ struct SeparableConv2D: Layer {
     let bias: [Float]
     let pointwiseMatrix: PackedMatrix
     /// Keras's separable convolution adds its bias once, after the pointwise step.
-    var zeroBias: [Float] { [Float](repeating: 0, count: depthwise.outputChannels) }
+    let zeroBias: [Float]
     var activation: ActivationFunction
 
     init(_ spec: LayerSpec) throws {
@@ -26,6 +26,7 @@ struct SeparableConv2D: Layer {
         outputShape = [depthwise.geometry.rows.output, depthwise.geometry.columns.output, filters]
         parameterCount = depthwise.kernel.count + pointwise.count + (useBias ? filters : 0)
         pointwiseMatrix = PackedMatrix(rows: depthwise.outputChannels, columns: filters, values: pointwise, bias: bias)
+        zeroBias = [Float](repeating: 0, count: depthwise.outputChannels)
     }
 
     private init(folding layer: SeparableConv2D, scale: [Float], shift: [Float]) {
@@ -39,6 +40,7 @@ struct SeparableConv2D: Layer {
         self.pointwise = pointwise
         bias = (0..<layer.filters).map { layer.bias[$0] * scale[$0] + shift[$0] }
         pointwiseMatrix = PackedMatrix(rows: layer.depthwise.outputChannels, columns: layer.filters, values: pointwise, bias: bias)
+        zeroBias = layer.zeroBias
         activation = layer.activation
     }
 
@@ -46,8 +48,8 @@ struct SeparableConv2D: Layer {
         let positions = outputShape[0] * outputShape[1]
         let spatial = scratch.floats(positions * depthwise.outputChannels)
         zeroBias.withUnsafeBufferPointer { depthwise.apply(inputs[0], bias: $0.baseAddress!, into: spatial) }
-        pointwiseMatrix.multiply(spatial, count: positions, into: output)
-        activation.apply(output, count: outputCount, channels: filters)
+        pointwiseMatrix.multiply(spatial, count: positions, into: output, epilogue: activation.epilogue ?? .none)
+        activation.applyUnlessFused(output, count: outputCount, channels: filters)
     }
 }
 
