@@ -3,7 +3,7 @@ import PackageDescription
 
 import Foundation
 
-/// The inference and detection kernels are written with 8-lane SIMD; on x86-64 they need AVX2 and FMA
+/// The inference, detection and resizing kernels are written with SIMD; on x86-64 they need AVX2 and FMA
 /// enabled to become vector instructions (without FMA, `addingProduct` is a libm call per lane), and the
 /// golden tests run thousands of detections and inferences, which unoptimised debug code stretches to tens
 /// of minutes. Both need `unsafeFlags`, which SwiftPM refuses in a package that another depends on by
@@ -50,7 +50,7 @@ let package = Package(
             pkgConfig: "hdf5-serial",
             providers: [.apt(["libhdf5-dev"])]
         ),
-        .target(name: "Imaging", swiftSettings: optimizedInDebug),
+        .target(name: "Imaging", swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"]),
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),

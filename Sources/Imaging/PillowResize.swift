@@ -28,9 +28,18 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
                 }
             } else {
                 let taps = PillowTaps(source: paddedWidth, target: targetWidth, offset: padding.left, length: image.width)
-                for y in 0..<image.height {
+                var y = 0
+                // Four rows at a time share each tap's weight, in vectors of a pixel's three sums; the last rows go
+                // one by one, since the vectors read a fourth byte past each pixel.
+                while y + 4 < image.height {
+                    resampleFourRows(source.baseAddress! + y * image.width * 3, rowStep: image.width * 3, taps: taps,
+                                     into: target.baseAddress! + y * rowWidth * 3, outputRowStep: rowWidth * 3)
+                    y += 4
+                }
+                while y < image.height {
                     resampleLine(source.baseAddress! + y * image.width * 3, step: 3, taps: taps,
                                  into: target.baseAddress! + y * rowWidth * 3, outputStep: 3)
+                    y += 1
                 }
             }
         }
@@ -41,21 +50,32 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
             if paddedHeight == targetHeight {
                 target.baseAddress!.advanced(by: padding.top * targetWidth * 3).update(from: source.baseAddress!, count: source.count)
             } else {
-                // Row by row: each tap adds a whole source row, contiguous, into the output row's sums.
+                // Row by row, eight values at a time: the taps' rows are added into one vector of sums in registers.
                 let taps = PillowTaps(source: paddedHeight, target: targetHeight, offset: padding.top, length: image.height)
                 let values = rowWidth * 3
-                var sums = [Int32](repeating: 0, count: values)
+                let half = Int32(1) << (PillowTaps.precisionBits - 1)
                 taps.weights.withUnsafeBufferPointer { weights in
-                    sums.withUnsafeMutableBufferPointer { sums in
-                        for d in 0..<targetHeight {
-                            for index in 0..<values { sums[index] = Int32(1) << (PillowTaps.precisionBits - 1) }
+                    for d in 0..<targetHeight {
+                        let first = source.baseAddress! + taps.first[d] * values
+                        let rowWeights = weights.baseAddress! + d * taps.stride + taps.skipped[d]
+                        let out = target.baseAddress! + d * values
+                        var index = 0
+                        while index + 8 <= values {
+                            var sums = SIMD8<Int32>(repeating: half)
+                            var row = UnsafeRawPointer(first + index)
                             for tap in 0..<taps.counts[d] {
-                                let weight = weights[d * taps.stride + taps.skipped[d] + tap]
-                                let row = source.baseAddress! + (taps.first[d] + tap) * values
-                                for index in 0..<values { sums[index] &+= Int32(row[index]) &* weight }
+                                sums &+= SIMD8<Int32>(truncatingIfNeeded: row.loadUnaligned(as: SIMD8<UInt8>.self)) &* rowWeights[tap]
+                                row += values
                             }
-                            let out = target.baseAddress! + d * values
-                            for index in 0..<values { out[index] = clip8(sums[index]) }
+                            let clipped = (sums &>> Int32(PillowTaps.precisionBits)).clamped(lowerBound: .zero, upperBound: SIMD8(repeating: 255))
+                            UnsafeMutableRawPointer(out + index).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: clipped), as: SIMD8<UInt8>.self)
+                            index += 8
+                        }
+                        while index < values {
+                            var sum = half
+                            for tap in 0..<taps.counts[d] { sum &+= Int32(first[tap * values + index]) &* rowWeights[tap] }
+                            out[index] = clip8(sum)
+                            index += 1
                         }
                     }
                 }
@@ -84,6 +104,40 @@ private func resampleLine(_ source: UnsafePointer<UInt8>, step: Int, taps: Pillo
             out[0] = clip8(red)
             out[1] = clip8(green)
             out[2] = clip8(blue)
+        }
+    }
+}
+
+/// `resampleLine` for four RGB rows `rowStep` bytes apart, with the same taps. Each pixel is read as four bytes,
+/// its three and the next one's red, whose lane is dropped: the caller keeps the last row of the image out, so
+/// the fourth byte always lies inside the image.
+private func resampleFourRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>,
+                              outputRowStep: Int) {
+    let half = SIMD4<Int32>(repeating: Int32(1) << (PillowTaps.precisionBits - 1))
+    taps.weights.withUnsafeBufferPointer { weights in
+        for d in 0..<taps.first.count {
+            var s0 = half, s1 = half, s2 = half, s3 = half
+            var pixel = UnsafeRawPointer(source + taps.first[d] * 3)
+            var weight = weights.baseAddress! + d * taps.stride + taps.skipped[d]
+            for _ in 0..<taps.counts[d] {
+                let w = SIMD4<Int32>(repeating: weight.pointee)
+                s0 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(as: SIMD4<UInt8>.self)) &* w
+                s1 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: rowStep, as: SIMD4<UInt8>.self)) &* w
+                s2 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: 2 * rowStep, as: SIMD4<UInt8>.self)) &* w
+                s3 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: 3 * rowStep, as: SIMD4<UInt8>.self)) &* w
+                pixel += 3
+                weight += 1
+            }
+            func store(_ sums: SIMD4<Int32>, row: Int) {
+                let out = target + row * outputRowStep + d * 3
+                out[0] = clip8(sums[0])
+                out[1] = clip8(sums[1])
+                out[2] = clip8(sums[2])
+            }
+            store(s0, row: 0)
+            store(s1, row: 1)
+            store(s2, row: 2)
+            store(s3, row: 3)
         }
     }
 }
