@@ -168,7 +168,13 @@ public final class TFLiteSession {
             throw TFLiteError.input(expected: "\(expected) values (\(model.inputShape.map(String.init).joined(separator: "×")))", found: "\(input.count)")
         }
         guard input.allSatisfy(\.isFinite) else { throw TFLiteError.input(expected: "finite values", found: "NaN or infinity") }
-        input.withUnsafeBufferPointer { buffer(model.inputTensor).update(from: $0.baseAddress!, count: expected) }
+        return run { target in input.withUnsafeBufferPointer { target.baseAddress!.update(from: $0.baseAddress!, count: expected) } }
+    }
+
+    /// `run` without an input array: `fill` writes the input (`inputShape`'s elements, finite, as made from an
+    /// image's bytes) into the session's own buffer.
+    public func run(filling fill: (UnsafeMutableBufferPointer<Float>) -> Void) -> [[Float]] {
+        fill(UnsafeMutableBufferPointer(start: buffer(model.inputTensor), count: model.tensorSizes[model.inputTensor]))
         for step in model.steps { execute(step) }
         return model.outputTensors.map { tensor in Array(UnsafeBufferPointer(start: buffer(tensor), count: model.tensorSizes[tensor])) }
     }

@@ -88,6 +88,27 @@ import Imaging
         #expect(full[0] == SIMD2(0.5 / 48, 0.5 / 48) && full[2303] == SIMD2(47.5 / 48, 47.5 / 48))
         #expect(short[0] == short[1] && short[0] == SIMD2(0.5 / 16, 0.5 / 16) && short[512] == SIMD2(0.5 / 8, 0.5 / 8))
     }
+
+    /// The chosen model and the tracking model beside it are both checked for the variant's shapes (the session
+    /// fills the input from exactly that many bytes): one line naming the file, what was expected and found.
+    @Test func aModelOfTheWrongVariantIsRefusedByName() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("blazeface-variants-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let full = try TestPaths.repository("models/face_detection_full_range.tflite")
+        let short = try TestPaths.repository("models/face_detection_short_range.tflite")
+        let message = "expected BlazeFace (blazeface-short): input [1, 128, 128, 3], outputs [1, 896, 16] and [1, 896, 1]; found input [1, 192, 192, 3], outputs [[1, 2304, 16], [1, 2304, 1]]"
+        #expect(throws: AnalysisError("\(full): " + message)) { try BlazeFaceDetector(modelPath: full, variant: .shortRange) }
+        // The full-range model in its place, and in the short-range model's (the tracker's) too.
+        try FileManager.default.copyItem(atPath: full, toPath: folder.appendingPathComponent("face_detection_full_range.tflite").path)
+        try FileManager.default.copyItem(atPath: full, toPath: folder.appendingPathComponent("face_detection_short_range.tflite").path)
+        let tracker = folder.appendingPathComponent("face_detection_short_range.tflite").path
+        #expect(throws: AnalysisError("\(tracker): " + message)) {
+            try BlazeFaceDetector(modelPath: folder.appendingPathComponent("face_detection_full_range.tflite").path, variant: .fullRange)
+        }
+        _ = try BlazeFaceDetector(modelPath: full, variant: .fullRange)
+        _ = try BlazeFaceDetector(modelPath: short, variant: .shortRange)
+    }
 }
 
 /// BlazeFace in the analysis: how its box is mapped to the Haar framing the emotion model was trained on, the

@@ -49,17 +49,25 @@ public struct BlazeFaceDetector: FaceDetector {
     /// Logits are clipped to ±80 before the sigmoid, as the reference does (±100 overflows in float).
     static let rawScoreLimit: Float = 80
 
+    /// The model at `path`, checked to have the variant's input and output shapes (the session fills the input
+    /// from the letterboxed image's bytes, of exactly that size).
+    static func load(_ path: String, variant: Variant) throws -> TFLiteModel {
+        let model = try TFLiteModel(path: path)
+        let anchorCount = anchors(variant.anchorLayout).count
+        let size = variant.anchorLayout.size
+        guard model.inputShape == [1, size, size, 3], model.outputShapes.count == 2,
+              model.outputShapes[0] == [1, anchorCount, 16], model.outputShapes[1] == [1, anchorCount, 1] else {
+            throw AnalysisError("\(path): expected BlazeFace (\(variant.rawValue)): input [1, \(size), \(size), 3], outputs [1, \(anchorCount), 16] and [1, \(anchorCount), 1]; found input \(model.inputShape), outputs \(model.outputShapes)")
+        }
+        return model
+    }
+
     public init(modelPath: String, variant: Variant, minScore: Double = BlazeFaceDetector.defaultMinScore, mode: SearchMode = .standard) throws {
         guard minScore > 0 && minScore < 1 else {
             throw AnalysisError("--min-score: expected a score between 0 and 1 (exclusive), found \(minScore)")
         }
-        let model = try TFLiteModel(path: modelPath)
+        let model = try Self.load(modelPath, variant: variant)
         let anchors = Self.anchors(variant.anchorLayout)
-        let size = variant.anchorLayout.size
-        guard model.inputShape == [1, size, size, 3], model.outputShapes.count == 2,
-              model.outputShapes[0] == [1, anchors.count, 16], model.outputShapes[1] == [1, anchors.count, 1] else {
-            throw AnalysisError("\(modelPath): expected BlazeFace (\(variant.rawValue)): input [1, \(size), \(size), 3], outputs [1, \(anchors.count), 16] and [1, \(anchors.count), 1]; found input \(model.inputShape), outputs \(model.outputShapes)")
-        }
         self.variant = variant
         self.model = model
         self.anchors = anchors
@@ -69,7 +77,8 @@ public struct BlazeFaceDetector: FaceDetector {
         if case .tracking = mode {
             // Beside the chosen model, as `make assets` puts them.
             let short = variant == .shortRange ? model
-                : try TFLiteModel(path: ((modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(Variant.shortRange.modelFile))
+                : try Self.load(((modelPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(Variant.shortRange.modelFile),
+                                variant: .shortRange)
             tracker = (short, Self.anchors(Variant.shortRange.anchorLayout))
         } else {
             tracker = nil
@@ -210,7 +219,11 @@ public struct BlazeFaceDetector: FaceDetector {
             let letterbox = Letterbox(width: rgb.width, height: rgb.height)
             let input = letterbox.resize(rgb, to: size)
             let scale = Float(2.0 / 255.0)
-            let outputs = try session.run(input.pixels.map { Float($0) * scale - 1 })
+            let outputs = input.pixels.withUnsafeBufferPointer { pixels in
+                session.run { target in
+                    for index in target.indices { target[index] = Float(pixels[index]) * scale - 1 }
+                }
+            }
             let detections = decode(boxes: outputs[0], scores: outputs[1], anchors: anchors, size: Float(size))
             return weightedSuppression(detections).map { letterbox.remove($0, width: rgb.width, height: rgb.height) }
         }
