@@ -52,6 +52,9 @@ public final class VideoReader {
     private let decoded: Frame
     private let converted: Frame
     private let grayScaler = Scaler()
+    private let lumaTable = LumaTable()
+    /// Whether the last frame's GRAY8 came through the luma table rather than swscale (for the tests).
+    var grayThroughTable: Bool { lumaTable.isInUse }
     private let colorScaler = Scaler()
     private let stream: UnsafeMutablePointer<AVStream>
     private let rotation: Rotation
@@ -244,7 +247,10 @@ public final class VideoReader {
         } else {
             time = Double(framesDecoded) * averageFrameDuration
         }
-        let gray = try convert(frame, to: AV_PIX_FMT_GRAY8, channels: 1, scaler: grayScaler)
+        let swscaleGray = { (frame: UnsafePointer<AVFrame>) in
+            try self.convert(UnsafeMutablePointer(mutating: frame), to: AV_PIX_FMT_GRAY8, channels: 1, scaler: self.grayScaler)
+        }
+        let gray = try lumaTable.gray(of: frame, path: path, swscale: swscaleGray) ?? swscaleGray(frame)
         let color = options.wantsColor ? try convert(frame, to: AV_PIX_FMT_RGB24, channels: 3, scaler: colorScaler) : nil
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         let result = VideoFrame(
