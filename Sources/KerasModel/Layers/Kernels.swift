@@ -127,8 +127,9 @@ package struct PackedMatrix: Sendable {
     /// `output[p][n] = bias[n] + Σ_k input[p][k] · matrix[k][n]` for `count` rows of input (row stride `rows`)
     /// and output (row stride `columns`).
     ///
-    /// Register blocks of six input rows by sixteen columns (twelve sums) or eight rows by eight columns: with
-    /// fewer independent sums in flight the multiply-adds wait on each other's latency. Each sum still adds
+    /// Register blocks of six input rows by sixteen columns (twelve sums) or eight rows by eight columns (the
+    /// last block of fewer rows repeats its last row and drops those sums): with fewer independent sums in
+    /// flight the multiply-adds wait on each other's latency. Each sum still adds
     /// its terms in order k = 0, 1, …, so the blocking does not change a single bit of the result. Input rows
     /// are the outer loop so that a block's rows stay in the first-level cache while the weights stream past.
     package func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>, epilogue: Epilogue = .none) {
@@ -143,14 +144,14 @@ package struct PackedMatrix: Sendable {
                     let end = min(start + Self.chunkRows, count)
                     var p = start
                     while p < end, wideColumns > 0 {
-                        let block = end - p >= 6 ? 6 : end - p >= 4 ? 4 : 1
+                        let block = min(end - p, 6)
                         let source = input + p * rows, target = output + p * columns
                         var n = 0
                         while n < wideColumns {
-                            switch block {
-                            case 6: block6x16(source, weights + n, bias + n, target + n, columnsLeft: columns - n)
-                            case 4: block4x16(source, weights + n, bias + n, target + n, columnsLeft: columns - n)
-                            default: block1(source, weights + n, bias + n, target + n, columnsLeft: columns - n, wide: true)
+                            if block > 1 {
+                                block6x16(source, weights + n, bias + n, target + n, columnsLeft: columns - n, rowCount: block)
+                            } else {
+                                block1(source, weights + n, bias + n, target + n, columnsLeft: columns - n, wide: true)
                             }
                             n += 16
                         }
@@ -158,12 +159,12 @@ package struct PackedMatrix: Sendable {
                     }
                     p = start
                     while p < end, wideColumns < paddedColumns {
-                        let block = end - p >= 8 ? 8 : end - p >= 4 ? 4 : 1
+                        let block = min(end - p, 8)
                         let n = wideColumns, source = input + p * rows, target = output + p * columns + n
-                        switch block {
-                        case 8: block8x8(source, weights + n, bias + n, target, columnsLeft: columns - n)
-                        case 4: block4x8(source, weights + n, bias + n, target, columnsLeft: columns - n)
-                        default: block1(source, weights + n, bias + n, target, columnsLeft: columns - n, wide: false)
+                        if block > 1 {
+                            block8x8(source, weights + n, bias + n, target, columnsLeft: columns - n, rowCount: block)
+                        } else {
+                            block1(source, weights + n, bias + n, target, columnsLeft: columns - n, wide: false)
                         }
                         p += block
                     }
@@ -181,12 +182,13 @@ package struct PackedMatrix: Sendable {
 
     @inline(__always)
     private func block6x16(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
+                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int, rowCount: Int) {
         let b0 = load8(bias), b1 = load8(bias + 8)
         var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1
         var a30 = b0, a31 = b1, a40 = b0, a41 = b1, a50 = b0, a51 = b1
-        let r0 = input, r1 = input + rows, r2 = input + 2 * rows
-        let r3 = input + 3 * rows, r4 = input + 4 * rows, r5 = input + 5 * rows
+        // Fewer than six rows repeat the last one, whose extra sums are not stored.
+        func row(_ index: Int) -> UnsafePointer<Float> { input + min(index, rowCount - 1) * rows }
+        let r0 = input, r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
         var w = weights
         for k in 0..<rows {
             let w0 = load8(w), w1 = load8(w + 8)
@@ -207,67 +209,20 @@ package struct PackedMatrix: Sendable {
         let first = min(columnsLeft, 8), second = min(max(columnsLeft - 8, 0), 8)
         store8(a00, output, count: first); store8(a01, output + 8, count: second)
         store8(a10, output + columns, count: first); store8(a11, output + columns + 8, count: second)
-        store8(a20, output + 2 * columns, count: first); store8(a21, output + 2 * columns + 8, count: second)
-        store8(a30, output + 3 * columns, count: first); store8(a31, output + 3 * columns + 8, count: second)
-        store8(a40, output + 4 * columns, count: first); store8(a41, output + 4 * columns + 8, count: second)
-        store8(a50, output + 5 * columns, count: first); store8(a51, output + 5 * columns + 8, count: second)
+        if rowCount > 2 { store8(a20, output + 2 * columns, count: first); store8(a21, output + 2 * columns + 8, count: second) }
+        if rowCount > 3 { store8(a30, output + 3 * columns, count: first); store8(a31, output + 3 * columns + 8, count: second) }
+        if rowCount > 4 { store8(a40, output + 4 * columns, count: first); store8(a41, output + 4 * columns + 8, count: second) }
+        if rowCount > 5 { store8(a50, output + 5 * columns, count: first); store8(a51, output + 5 * columns + 8, count: second) }
     }
 
     @inline(__always)
     private func block8x8(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                          _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
+                          _ output: UnsafeMutablePointer<Float>, columnsLeft: Int, rowCount: Int) {
         let b0 = load8(bias)
         var a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b0, a5 = b0, a6 = b0, a7 = b0
-        var w = weights
-        for k in 0..<rows {
-            let w0 = load8(w)
-            a0 = a0.accumulating(Vector8(repeating: input[k]), w0)
-            a1 = a1.accumulating(Vector8(repeating: input[rows + k]), w0)
-            a2 = a2.accumulating(Vector8(repeating: input[2 * rows + k]), w0)
-            a3 = a3.accumulating(Vector8(repeating: input[3 * rows + k]), w0)
-            a4 = a4.accumulating(Vector8(repeating: input[4 * rows + k]), w0)
-            a5 = a5.accumulating(Vector8(repeating: input[5 * rows + k]), w0)
-            a6 = a6.accumulating(Vector8(repeating: input[6 * rows + k]), w0)
-            a7 = a7.accumulating(Vector8(repeating: input[7 * rows + k]), w0)
-            w += paddedColumns
-        }
-        let count = min(columnsLeft, 8)
-        store8(a0, output, count: count); store8(a1, output + columns, count: count)
-        store8(a2, output + 2 * columns, count: count); store8(a3, output + 3 * columns, count: count)
-        store8(a4, output + 4 * columns, count: count); store8(a5, output + 5 * columns, count: count)
-        store8(a6, output + 6 * columns, count: count); store8(a7, output + 7 * columns, count: count)
-    }
-
-    @inline(__always)
-    private func block4x16(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
-        let b0 = load8(bias), b1 = load8(bias + 8)
-        var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1
-        let r0 = input, r1 = input + rows, r2 = input + 2 * rows, r3 = input + 3 * rows
-        var w = weights
-        for k in 0..<rows {
-            let w0 = load8(w), w1 = load8(w + 8)
-            let x0 = Vector8(repeating: r0[k]), x1 = Vector8(repeating: r1[k])
-            let x2 = Vector8(repeating: r2[k]), x3 = Vector8(repeating: r3[k])
-            a00 = a00.accumulating(x0, w0); a01 = a01.accumulating(x0, w1)
-            a10 = a10.accumulating(x1, w0); a11 = a11.accumulating(x1, w1)
-            a20 = a20.accumulating(x2, w0); a21 = a21.accumulating(x2, w1)
-            a30 = a30.accumulating(x3, w0); a31 = a31.accumulating(x3, w1)
-            w += paddedColumns
-        }
-        let first = min(columnsLeft, 8), second = min(max(columnsLeft - 8, 0), 8)
-        store8(a00, output, count: first); store8(a01, output + 8, count: second)
-        store8(a10, output + columns, count: first); store8(a11, output + columns + 8, count: second)
-        store8(a20, output + 2 * columns, count: first); store8(a21, output + 2 * columns + 8, count: second)
-        store8(a30, output + 3 * columns, count: first); store8(a31, output + 3 * columns + 8, count: second)
-    }
-
-    @inline(__always)
-    private func block4x8(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
-                          _ output: UnsafeMutablePointer<Float>, columnsLeft: Int) {
-        let b0 = load8(bias)
-        var a0 = b0, a1 = b0, a2 = b0, a3 = b0
-        let r0 = input, r1 = input + rows, r2 = input + 2 * rows, r3 = input + 3 * rows
+        // Fewer than eight rows repeat the last one, whose extra sums are not stored.
+        func row(_ index: Int) -> UnsafePointer<Float> { input + min(index, rowCount - 1) * rows }
+        let r0 = input, r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5), r6 = row(6), r7 = row(7)
         var w = weights
         for k in 0..<rows {
             let w0 = load8(w)
@@ -275,11 +230,20 @@ package struct PackedMatrix: Sendable {
             a1 = a1.accumulating(Vector8(repeating: r1[k]), w0)
             a2 = a2.accumulating(Vector8(repeating: r2[k]), w0)
             a3 = a3.accumulating(Vector8(repeating: r3[k]), w0)
+            a4 = a4.accumulating(Vector8(repeating: r4[k]), w0)
+            a5 = a5.accumulating(Vector8(repeating: r5[k]), w0)
+            a6 = a6.accumulating(Vector8(repeating: r6[k]), w0)
+            a7 = a7.accumulating(Vector8(repeating: r7[k]), w0)
             w += paddedColumns
         }
         let count = min(columnsLeft, 8)
         store8(a0, output, count: count); store8(a1, output + columns, count: count)
-        store8(a2, output + 2 * columns, count: count); store8(a3, output + 3 * columns, count: count)
+        if rowCount > 2 { store8(a2, output + 2 * columns, count: count) }
+        if rowCount > 3 { store8(a3, output + 3 * columns, count: count) }
+        if rowCount > 4 { store8(a4, output + 4 * columns, count: count) }
+        if rowCount > 5 { store8(a5, output + 5 * columns, count: count) }
+        if rowCount > 6 { store8(a6, output + 6 * columns, count: count) }
+        if rowCount > 7 { store8(a7, output + 7 * columns, count: count) }
     }
 
     @inline(__always)
