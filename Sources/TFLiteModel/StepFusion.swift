@@ -1,9 +1,9 @@
 extension TFLiteModel {
-    /// The steps with what a kernel can do in registers folded into it: an ADD that takes a convolution's output
+    /// The steps with what a kernel's epilogue can do folded into it: an ADD that takes a convolution's output
     /// becomes that convolution's residual, and a RELU or RELU6 after a step without an activation becomes that
     /// step's activation. Each fold removes a pass over a whole tensor, which for BlazeFace's 96×96×32
-    /// activations is a trip to memory. The arithmetic is unchanged: the kernels' epilogues round the sum, add
-    /// the residual and clamp, as the separate operations would. A tensor that is a graph output, or that another
+    /// activations is a trip to memory. The arithmetic is unchanged: the epilogue adds the residual to the
+    /// rounded sum and clamps, as the separate operations would. A tensor that is a graph output, or that another
     /// step also reads, is never folded away.
     static func fused(_ steps: [Step], outputs: [Int]) -> [Step] {
         var steps = steps
@@ -24,10 +24,10 @@ extension TFLiteModel {
                 steps.insert(steps.remove(at: made), at: index)
                 index += 1
             }
-            let addIndex = readers(output)[0]
             steps[index] = .convolution(input: input, output: sum, geometry: geometry, inputChannels: channels, matrix: matrix,
                                         activation: activation, residual: residual)
-            steps.remove(at: addIndex)
+            // The ADD comes after the residual's step, so a move ahead of the convolution left its index as it was.
+            steps.remove(at: users[0])
         }
 
         index = 0

@@ -31,15 +31,13 @@ public final class TFLiteModel: @unchecked Sendable {
     enum Activation {
         case none, relu, relu6
 
-        var clamp: (lower: Float, upper: Float)? {
+        var epilogue: Epilogue {
             switch self {
-            case .none: return nil
-            case .relu: return (0, .infinity)
-            case .relu6: return (0, 6)
+            case .none: return .none
+            case .relu: return .relu
+            case .relu6: return .relu6
             }
         }
-
-        var epilogue: Epilogue { Epilogue(clamp: clamp) }
 
         func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
             if self != .none { epilogue.apply(to: values, count: count, into: values) }
@@ -186,8 +184,7 @@ public final class TFLiteSession {
         let count = model.tensorSizes[step.output]
         switch step {
         case let .convolution(input, _, geometry, inputChannels, matrix, activation, residual):
-            let epilogue = Epilogue(clamp: activation.clamp, residual: residual.map { UnsafePointer(buffer($0)) },
-                                    output: residual == nil ? nil : output)
+            let epilogue = residual.map { activation.epilogue.adding(buffer($0), to: output) } ?? activation.epilogue
             convolve(buffer(input), geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch,
                      epilogue: epilogue)
         case let .depthwise(input, _, kernel, bias, activation):
@@ -196,7 +193,7 @@ public final class TFLiteSession {
             pool2D(buffer(input), geometry: geometry, channels: channels, maximum: true, into: output)
             activation.apply(output, count: count)
         case let .add(a, b, _, activation):
-            Epilogue(clamp: activation.clamp, residual: buffer(b), output: output).apply(to: buffer(a), count: count, into: output)
+            activation.epilogue.adding(buffer(b), to: output).apply(to: buffer(a), count: count, into: output)
         case let .activation(input, _, activation):
             activation.epilogue.apply(to: buffer(input), count: count, into: output)
         case let .copy(input, _):

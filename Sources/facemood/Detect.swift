@@ -45,16 +45,16 @@ struct DetectionOptions: ParsableArguments {
     var cascade: String?
 
     @Option(help: "How much the search window grows between scales (1.01 to 10).")
-    var scaleFactor: Double = 1.1
+    var scaleFactor: Double = HaarFaceDetector.Parameters().scaleFactor
 
     @Option(help: "How many overlapping detections a face needs to be kept.")
-    var minNeighbors: Int = 5
+    var minNeighbors: Int = HaarFaceDetector.Parameters().minNeighbors
 
     @Option(help: "Smallest face size in pixels.")
-    var minSize: Int = 30
+    var minSize: Int = HaarFaceDetector.Parameters().minSize
 
     @Option(help: "Largest face size in pixels (0: no limit).")
-    var maxSize: Int = 0
+    var maxSize: Int = HaarFaceDetector.Parameters().maxSize
 
     func validate() throws {
         let range = HaarFaceDetector.Parameters.scaleFactorRange
@@ -71,8 +71,10 @@ struct DetectionOptions: ParsableArguments {
         guard minScore > 0 && minScore < 1 else {
             throw ValidationError("--min-score expects a score between 0 and 1 (exclusive), found \(minScore)")
         }
-        let haarOptions = [("--cascade", cascade != nil), ("--scale-factor", scaleFactor != 1.1), ("--min-neighbors", minNeighbors != 5),
-                           ("--min-size", minSize != 30), ("--max-size", maxSize != 0)].filter(\.1).map(\.0)
+        let defaults = HaarFaceDetector.Parameters()
+        let haarOptions = [("--cascade", cascade != nil), ("--scale-factor", scaleFactor != defaults.scaleFactor),
+                           ("--min-neighbors", minNeighbors != defaults.minNeighbors), ("--min-size", minSize != defaults.minSize),
+                           ("--max-size", maxSize != defaults.maxSize)].filter(\.1).map(\.0)
         if detector != .haar, let first = haarOptions.first {
             throw ValidationError("\(first) sets the Haar cascade, but --detector is \(detector.rawValue); drop it or use --detector haar")
         }

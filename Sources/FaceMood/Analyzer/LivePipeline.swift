@@ -31,13 +31,14 @@ enum LivePipeline {
             // Interrupted: the capture ends as at the end of its source; cancelled: it stops now.
             if cancellation.isInterrupted { reader.value.endInput() } else { slot?.close() }
         }
-        let firstFrame = DecodingOutcome()
         finished.enter()
         Thread.detachNewThread {
             defer { finished.leave() }
             do {
+                var first = true
                 while let frame = try clock.measure(.decode, { try reader.value.nextFrame() }) {
-                    if firstFrame.clock == nil { firstFrame.clock = LiveClock(frameTime: frame.time, decodedAt: frame.decodedAt) }
+                    if first { decoding.clock = LiveClock(frameTime: frame.time, decodedAt: frame.decodedAt) }
+                    first = false
                     guard slot.put(frame) else { break }
                 }
             } catch {
@@ -65,7 +66,7 @@ enum LivePipeline {
         }
         if cancellation.isCancelled && !cancellation.isInterrupted { throw CancellationError() }
         if let error = decoding.error { throw error }
-        return (slot.dropped, firstFrame.clock)
+        return (slot.dropped, decoding.clock)
     }
 }
 

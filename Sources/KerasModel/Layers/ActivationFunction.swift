@@ -38,8 +38,8 @@ enum ActivationFunction: Sendable, Equatable {
     var epilogue: Epilogue? {
         switch self {
         case .linear: return Epilogue.none
-        case .relu: return Epilogue(clamp: (0, .infinity))
-        case .relu6: return Epilogue(clamp: (0, 6))
+        case .relu: return Epilogue.relu
+        case .relu6: return Epilogue.relu6
         default: return nil
         }
     }

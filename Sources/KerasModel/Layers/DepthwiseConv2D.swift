@@ -103,18 +103,12 @@ package struct DepthwiseKernel: Sendable {
                         let out = rowStart + ox * channels
                         var c = 0
                         while c < vectorChannels {
-                            // Constant window sizes let the compiler unroll the taps (3×3 MobileNet, 5×5 BlazeFace).
-                            if kernelHeight == 3 && kernelWidth == 3 {
-                                Self.fourPixels(top + c, weights + c, bias + c, out + c, 3, 3, rowStep, pixelStep, channels)
-                            } else if kernelHeight == 5 && kernelWidth == 5 {
-                                Self.fourPixels(top + c, weights + c, bias + c, out + c, 5, 5, rowStep, pixelStep, channels)
-                            } else {
-                                Self.fourPixels(top + c, weights + c, bias + c, out + c, kernelHeight, kernelWidth, rowStep, pixelStep, channels)
-                            }
+                            Self.fourPixels(top + c, weights + c, bias + c, out + c, kernelHeight, kernelWidth, rowStep, pixelStep, channels)
                             c += 8
                         }
                         if c + 4 <= channels {
-                            // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors.
+                            // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors, multiplied and added
+                            // apart like `applyPixel`'s scalar tail, so a value does not depend on which path made it.
                             let w = weights + c
                             let start = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
                             var s0 = start, s1 = start, s2 = start, s3 = start
@@ -124,10 +118,10 @@ package struct DepthwiseKernel: Sendable {
                                     let weight = UnsafeRawPointer(w + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
                                     let tap = UnsafeRawPointer(row + kx * channels)
                                     let step = pixelStep * MemoryLayout<Float>.stride
-                                    s0 = s0.accumulating(tap.loadUnaligned(as: SIMD4<Float>.self), weight)
-                                    s1 = s1.accumulating(tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self), weight)
-                                    s2 = s2.accumulating(tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self), weight)
-                                    s3 = s3.accumulating(tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self), weight)
+                                    s0 = s0 + tap.loadUnaligned(as: SIMD4<Float>.self) * weight
+                                    s1 = s1 + tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self) * weight
+                                    s2 = s2 + tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self) * weight
+                                    s3 = s3 + tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self) * weight
                                 }
                             }
                             UnsafeMutableRawPointer(out + c).storeBytes(of: s0, as: SIMD4<Float>.self)

@@ -17,18 +17,6 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
-extension SIMD4 where Scalar == Float {
-    /// `SIMD8.accumulating` for half-width tails.
-    @inline(__always)
-    func accumulating(_ a: Self, _ b: Self) -> Self {
-        #if FACEMOOD_FUSED_MULTIPLY_ADD
-        return addingProduct(a, b)
-        #else
-        return self + a * b
-        #endif
-    }
-}
-
 @inline(__always)
 func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
@@ -43,63 +31,48 @@ func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: In
     }
 }
 
-/// What a kernel does to each finished sum before storing it, in registers: adds the element of `residual`
-/// at the same position (a TensorFlow Lite ADD that followed the kernel), then clamps it (a ReLU or ReLU6 that
-/// followed). These are the separate operations' own roundings in their own order, so fusing them changes no
-/// bit; it saves a pass over the output, which for the larger activations is a trip to memory.
+/// What follows a kernel over its output while that output is still in the first-level cache: adds the
+/// element of a residual at the same position (a TensorFlow Lite ADD that followed the kernel), then clamps
+/// (a ReLU or ReLU6 that followed). These are the separate operations' own roundings in their own order, so
+/// fusing them changes no bit; it saves a pass over the output, which for the larger activations is a trip
+/// to memory. (In the product's register blocks the clamp vectors would crowd out the sums.)
 package struct Epilogue {
     /// From an output element to its residual, in elements; nil without a residual.
     let residualDistance: Int?
-    let lower: Vector8
-    let upper: Vector8
-    let clamps: Bool
+    let lower: Float
+    let upper: Float
 
-    var isIdentity: Bool { residualDistance == nil && !clamps }
+    package static let none = Epilogue(residualDistance: nil, lower: -.infinity, upper: .infinity)
+    package static let relu = Epilogue(residualDistance: nil, lower: 0, upper: .infinity)
+    package static let relu6 = Epilogue(residualDistance: nil, lower: 0, upper: 6)
 
-    package static let none = Epilogue(residualDistance: nil, lower: Vector8(repeating: -.infinity), upper: Vector8(repeating: .infinity), clamps: false)
+    var isIdentity: Bool { residualDistance == nil && lower == -.infinity && upper == .infinity }
 
-    private init(residualDistance: Int?, lower: Vector8, upper: Vector8, clamps: Bool) {
-        self.residualDistance = residualDistance
-        self.lower = lower
-        self.upper = upper
-        self.clamps = clamps
+    /// This epilogue with `residual`, laid out as `output`, added before the clamp.
+    package func adding(_ residual: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>) -> Epilogue {
+        Epilogue(residualDistance: UnsafePointer(output).distance(to: residual), lower: lower, upper: upper)
     }
 
-    /// `clamp` bounds the result (nil: no clamp); `residual`, laid out as `output`, is added before it.
-    package init(clamp: (lower: Float, upper: Float)?, residual: UnsafePointer<Float>? = nil, output: UnsafeMutablePointer<Float>? = nil) {
-        precondition((residual == nil) == (output == nil))
-        let distance = residual.map { UnsafePointer(output!).distance(to: $0) }
-        self.init(residualDistance: distance, lower: Vector8(repeating: clamp?.lower ?? -.infinity),
-                  upper: Vector8(repeating: clamp?.upper ?? .infinity), clamps: clamp != nil)
-    }
-
-    /// Stores one value after the epilogue: for the channels a vector kernel leaves to scalar code.
-    @inline(__always)
-    func finish(_ value: Float, at pointer: UnsafeMutablePointer<Float>) {
-        var value = value
-        if let residualDistance { value += UnsafePointer(pointer)[residualDistance] }
-        if clamps { value = Swift.min(Swift.max(value, lower[0]), upper[0]) }
-        pointer.pointee = value
-    }
-}
-
-/// `store8` after the epilogue: the residual added, then the clamp.
-@inline(__always)
-func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: Int = 8, _ epilogue: Epilogue) {
-    var vector = vector
-    if let distance = epilogue.residualDistance {
-        let residual = UnsafePointer(pointer) + distance
-        if count == 8 {
-            vector += load8(residual)
-        } else {
-            for lane in 0..<count { vector[lane] += residual[lane] }
+    /// `target[i] = epilogue(source[i])` for `count` values: an ADD (the residual as the other operand), an
+    /// activation on its own, or both. `target` may be `source`.
+    package func apply(to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
+        var index = 0
+        while index + 8 <= count {
+            var vector = load8(source + index)
+            if let residualDistance { vector += load8(UnsafePointer(target) + index + residualDistance) }
+            vector.replace(with: lowest, where: vector .< lowest)
+            vector.replace(with: highest, where: vector .> highest)
+            store8(vector, target + index)
+            index += 8
+        }
+        while index < count {
+            var value = source[index]
+            if let residualDistance { value += UnsafePointer(target)[index + residualDistance] }
+            target[index] = Swift.min(Swift.max(value, lower), upper)
+            index += 1
         }
     }
-    if epilogue.clamps {
-        vector.replace(with: epilogue.lower, where: vector .< epilogue.lower)
-        vector.replace(with: epilogue.upper, where: vector .> epilogue.upper)
-    }
-    store8(vector, pointer, count: count)
 }
 
 /// A weight matrix `[rows][columns]` whose rows are padded with zeros to a multiple of 8 columns, so the
@@ -259,21 +232,5 @@ package struct PackedMatrix: Sendable {
         }
         store8(a0, output, count: min(columnsLeft, 8))
         if wide { store8(a1, output + 8, count: min(max(columnsLeft - 8, 0), 8)) }
-    }
-}
-
-extension Epilogue {
-    /// `target[i] = epilogue(source[i])` for `count` values: an ADD (the residual as the other operand), an
-    /// activation on its own, or both. `target` may be `source`.
-    package func apply(to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
-        var index = 0
-        while index + 8 <= count {
-            store8(load8(source + index), target + index, self)
-            index += 8
-        }
-        while index < count {
-            finish(source[index], at: target + index)
-            index += 1
-        }
     }
 }
