@@ -206,6 +206,10 @@ enum FaceMoodBinary {
         (["--min-size=-3"], "--min-size and --max-size expect 0 to 65536 pixels, found -3 and 0"),
         (["--detector", "blazeface", "--cascade", "x.xml"], "--cascade sets the Haar cascade, but --detector is blazeface; drop it or use --detector haar"),
         (["--min-score", "0.7"], "--min-score sets BlazeFace's threshold, but --detector is haar; add --detector blazeface or drop it"),
+        // An option of the other detector is refused even when it repeats the default value.
+        (["--detector", "blazeface", "--scale-factor", "1.1"], "--scale-factor sets the Haar cascade, but --detector is blazeface; drop it or use --detector haar"),
+        (["--detector", "blazeface-short", "--max-size", "0"], "--max-size sets the Haar cascade, but --detector is blazeface-short; drop it or use --detector haar"),
+        (["--min-score", "0.5"], "--min-score sets BlazeFace's threshold, but --detector is haar; add --detector blazeface or drop it"),
         (["--detector", "blazeface", "--min-score", "1"], "--min-score expects a score between 0 and 1 (exclusive), found 1.0"),
         (["--input-option", "novalue"], "--input-option expects key=value, found 'novalue'"),
         (["--duration", "0"], "--duration expects 0.001 seconds to a year, found 0.0"),
