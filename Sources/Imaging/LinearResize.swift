@@ -124,20 +124,43 @@ public struct LinearExactResizer: Sendable {
             && columnRange.lowerBound >= 0 && columnRange.upperBound <= width && columnRange.upperBound <= stride)
         let rows = self.rows, columns = self.columns, sourceWidth = self.sourceWidth
         image.pixels.withUnsafeBufferPointer { source in
-            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * width) { scratch in
-                let upper = scratch.baseAddress!, lower = upper + width
-                for y in rowRange {
-                    let top = rows.first[y] * sourceWidth, bottom = rows.second[y] * sourceWidth
-                    for x in columnRange {
-                        let c0 = columns.first[x], c1 = columns.second[x]
-                        let w0 = columns.weight0[x], w1 = columns.weight1[x]
-                        upper[x] = Int32(source[top + c0]) * w0 + Int32(source[top + c1]) * w1
-                        lower[x] = Int32(source[bottom + c0]) * w0 + Int32(source[bottom + c1]) * w1
+            columns.taps.withUnsafeBufferPointer { taps in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * width) { scratch in
+                    // The horizontal pass of the two source rows last used: when downscaling by less than two, an
+                    // output row's upper source row is usually the previous one's lower row.
+                    var passes = (scratch.baseAddress!, scratch.baseAddress! + width)
+                    var passRows = (-1, -1)
+                    func horizontal(_ sourceRow: Int, into pass: UnsafeMutablePointer<Int32>) {
+                        let line = source.baseAddress! + sourceRow * sourceWidth
+                        for x in columnRange {
+                            let tap = taps[x]
+                            pass[x] = Int32(line[Int(tap.first)]) &* tap.weight0 &+ Int32(line[Int(tap.second)]) &* tap.weight1
+                        }
                     }
-                    let b0 = rows.weight0[y], b1 = rows.weight1[y]
-                    let row = target + y * stride
-                    for x in columnRange {
-                        row[x] = UInt8(clamping: (upper[x] * b0 + lower[x] * b1 + (1 << 15)) >> 16)
+                    for y in rowRange {
+                        let rowTap = rows.taps[y]
+                        let top = Int(rowTap.first), bottom = Int(rowTap.second)
+                        if passRows.0 != top {
+                            if passRows.1 == top {
+                                swap(&passes.0, &passes.1)
+                                passRows = (top, passRows.0)
+                            } else {
+                                horizontal(top, into: passes.0)
+                                passRows.0 = top
+                            }
+                        }
+                        if passRows.1 != bottom {
+                            horizontal(bottom, into: passes.1)
+                            passRows.1 = bottom
+                        }
+                        let upper = passes.0, lower = passes.1
+                        let b0 = rowTap.weight0, b1 = rowTap.weight1
+                        let row = target + y * stride
+                        // Weights of 256 in all: a pass value is at most 255 · 256 and the result at most 255, so the
+                        // arithmetic cannot overflow and the loop vectorises.
+                        for x in columnRange {
+                            row[x] = UInt8(truncatingIfNeeded: (upper[x] &* b0 &+ lower[x] &* b1 &+ (1 << 15)) >> 16)
+                        }
                     }
                 }
             }
@@ -147,8 +170,12 @@ public struct LinearExactResizer: Sendable {
 
 /// Clamped neighbour indices and 8-bit fixed-point weights along one axis, for `resizeLinearExact`.
 private struct ExactTaps: Sendable {
-    var first: [Int] = [], second: [Int] = []
-    var weight0: [Int32] = [], weight1: [Int32] = []
+    struct Tap: Sendable {
+        var first: Int32, second: Int32
+        var weight0: Int32, weight1: Int32
+    }
+
+    var taps: [Tap] = []
 
     init(source: Int, target: Int) {
         let scale = 1.0 / (Double(target) / Double(source))
@@ -156,10 +183,8 @@ private struct ExactTaps: Sendable {
             let coordinate = scale * (Double(d) + 0.5) - 0.5
             let s = Int(coordinate.rounded(.down))
             let w1 = Int32(((coordinate - Double(s)) * 256).rounded(.toNearestOrEven))
-            first.append(min(max(s, 0), source - 1))
-            second.append(min(max(s + 1, 0), source - 1))
-            weight0.append(256 - w1)
-            weight1.append(w1)
+            taps.append(Tap(first: Int32(min(max(s, 0), source - 1)), second: Int32(min(max(s + 1, 0), source - 1)),
+                            weight0: 256 - w1, weight1: w1))
         }
     }
 }
