@@ -18,8 +18,9 @@ export FACEMOOD_NATIVE := 1
 
 REFERENCE_ENV := .cache/reference-env
 OPENCV_ENV := .cache/opencv-env
+ANCHORS_ENV := .cache/anchors-env
 
-.PHONY: all deps assets test-media build build-debug run test test-browser test-cluster test-asan test-tsan fuzz bench-portable bench bench-opencv install clean goldens python-venv
+.PHONY: all deps assets test-media build build-debug run test test-browser test-cluster test-asan test-tsan fuzz bench-portable bench bench-opencv bench-anchors install clean goldens python-venv
 
 all: build
 
@@ -114,6 +115,18 @@ bench-opencv: deps assets python-venv
 	$(OPENCV_ENV)/bin/pip install --quiet --disable-pip-version-check \
 		$$(grep -E '^(opencv-python-headless|numpy)==' scripts/reference/requirements.txt)
 	$(OPENCV_ENV)/bin/python scripts/reference/haar_goldens.py --bench
+
+# The anchors of the README's performance table, measured in one run beside facemood's own figures: the fer package's
+# frames/s (its per-frame call, TensorFlow Lite model), OpenCV's detectMultiScale and TensorFlow Lite's time per face
+# on fer's int8 model, with the ratios. Builds its own pinned environment (about 1.7 GB; fer without its declared
+# dependencies, see scripts/reference/requirements-anchors.txt). Not part of `make test`; about 5 minutes.
+bench-anchors: deps assets test-media python-venv
+	@[ -x $(ANCHORS_ENV)/bin/python ] || python3 -m venv $(ANCHORS_ENV)
+	$(ANCHORS_ENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/reference/requirements.txt
+	$(ANCHORS_ENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r scripts/reference/requirements-anchors.txt
+	$(SWIFT) build -c release --product facemood-bench
+	.build/release/facemood-bench $(CURDIR) decode model detect analyze --figures=.cache/bench-figures.json
+	$(ANCHORS_ENV)/bin/python scripts/reference/anchors.py $(CURDIR) --facemood .cache/bench-figures.json --json .cache/anchors.json
 
 # Debian's python3 needs python3-venv for virtual environments.
 python-venv:

@@ -22,9 +22,32 @@ func machineDescription() -> String {
 }
 
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
-/// Sections to run (default all): decode, model, layers (with model), detect, blazeface, analyze, corpus, live.
-let sections = Set(CommandLine.arguments.dropFirst(2))
+/// Sections to run (default all): decode, model, layers (with model), detect, blazeface, analyze, corpus, live; and
+/// `--figures=FILE`, which also writes the headline figures as JSON for `make bench-anchors` to set beside its anchors.
+let figuresOption = "--figures="
+let figuresPath = CommandLine.arguments.dropFirst(2).first { $0.hasPrefix(figuresOption) }.map { String($0.dropFirst(figuresOption.count)) }
+let sections = Set(CommandLine.arguments.dropFirst(2).filter { !$0.hasPrefix(figuresOption) })
 func wanted(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
+
+/// The figures `--figures` writes, by kind, then by sample video where they are per video.
+final class Figures {
+    private var values: [String: Any] = [:]
+
+    func record(_ kind: String, _ value: Double) { values[kind] = value }
+
+    func record(_ kind: String, video: String, _ value: Double) {
+        var perVideo = values[kind] as? [String: Double] ?? [:]
+        perVideo[video] = value
+        values[kind] = perVideo
+    }
+
+    func write(to path: String) throws {
+        values["machine"] = machineDescription()
+        let data = try JSONSerialization.data(withJSONObject: values, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: URL(fileURLWithPath: path))
+    }
+}
+let figures = Figures()
 let media = ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov"]
     .map { root.appendingPathComponent("samples/media/\($0)").path }
 
@@ -39,6 +62,7 @@ for path in media {
         while try reader.nextFrame() != nil { frames += 1 }
     }
     let name = URL(fileURLWithPath: path).lastPathComponent
+    figures.record("decode_fps", video: name, Double(frames) / elapsed)
     print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
         + String(format: "%5d frames  %8.1f frames/s", frames, Double(frames) / elapsed))
 }
@@ -59,6 +83,7 @@ for _ in 0..<7 {
     batches.append(try seconds { for _ in 0..<runs { _ = try session.predict(input) } } / Double(runs))
 }
 let median = batches.sorted()[batches.count / 2]
+figures.record("model_ms_per_face", median * 1000)
 print(String(format: "  emotion_model.hdf5 (%d parameters): %.3f ms per face (median of %d batches of %d)",
              model.parameterCount, median * 1000, batches.count, runs))
 if wanted("layers") {
@@ -73,12 +98,13 @@ if wanted("detect") {
     print("face detection, one thread, default parameters (scale 1.1, 5 neighbours, min size 30), first 60 frames")
     let cascade = try HaarCascade(path: root.appendingPathComponent("models/haarcascade_frontalface_default.xml").path)
     let detector = HaarDetector(cascade: cascade)
-    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
+    for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "face_noface.mov"] {
         let reader = try VideoReader(path: root.appendingPathComponent("samples/media/\(name)").path)
         var frames: [GrayImage] = []
         while frames.count < 60, let frame = try reader.nextFrame() { frames.append(frame.gray) }
         _ = detector.detect(frames[0])
         let elapsed = seconds { for frame in frames { _ = detector.detect(frame) } }
+        figures.record("detect_ms_per_frame", video: name, elapsed / Double(frames.count) * 1000)
         print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
             + String(format: "%dx%d  %7.1f ms per frame", frames[0].width, frames[0].height, elapsed / Double(frames.count) * 1000))
     }
@@ -178,6 +204,8 @@ if wanted("analyze") {
             var frames = 0
             let elapsed = try seconds { frames = try analyze(input, outputs: outputs, with: setup, clock: clock).frames }
             let rate = Double(frames) / elapsed
+            figures.record("analyze_fps.\(label)", video: name, rate)
+            figures.record("analyze_ratio_to_decode.\(label)", video: name, rate / decodeRate)
             let stages = StageClock.Stage.allCases.map { stage in
                 String(format: "%@ %.2f", stage.rawValue, clock.seconds(stage) / Double(frames) * 1000)
             }.joined(separator: ", ")
@@ -309,3 +337,5 @@ if wanted("live") {
                      stream.fps ?? 0, summary.frames, summary.framesDropped, percentile(0.5), percentile(0.99), sorted.last ?? 0))
     }
 }
+
+if let figuresPath { try figures.write(to: figuresPath) }
