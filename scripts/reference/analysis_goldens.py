@@ -1,7 +1,9 @@
 """Writes Tests/Fixtures/analysis/<video>.reference.csv: the emotion timeline of each sample video as
 the reference pipeline computes it, for facemood's end-to-end agreement tests.
 
-The recipe is fer 25.10.3's `FER.detect_emotions` with its defaults, applied to the largest face:
+The recipe is fer 25.10.3's `FER.detect_emotions`, applied to the largest face, with facemood's settings where
+they differ from fer's defaults (fer's minimum face is 50 pixels and its default model the int8 TensorFlow Lite
+one; `make bench-anchors` times fer with its own defaults):
 OpenCV 4.x `detectMultiScale(scaleFactor=1.1, minNeighbors=5, minSize=(30, 30))` with fer's cascade;
 the frame padded by 40 pixels with the mean of its two bottom rows; the box squared (`tosquare`), grown
 by 10 pixels, cut, `cv2.resize` to 64x64 (INTER_LINEAR), x/255 then (x-0.5)*2; TensorFlow on fer's
