@@ -16,6 +16,8 @@ struct CompiledCascade: Sendable {
 
     let stages: [HaarCascade.Stage]
     let stumps: [Stump]
+    /// Each stage's stumps in `stumps`, in the order their leaves are added (see `StageStumps`).
+    let stageStumps: [StageStumps]
     let features: [Feature]
     let trees: [HaarCascade.Tree]
     let nodes: [HaarCascade.Node]
@@ -25,7 +27,8 @@ struct CompiledCascade: Sendable {
     let normOffsets: (Int, Int, Int, Int)
     let normArea: Double
 
-    init(cascade: HaarCascade, stride: Int) {
+    /// `regroupingStumps`: false keeps every stage's stumps in the cascade's order (for tests; see `StageStumps`).
+    init(cascade: HaarCascade, stride: Int, regroupingStumps: Bool = true) {
         func corners(_ x: Int, _ y: Int, _ width: Int, _ height: Int) -> (Int, Int, Int, Int) {
             (y * stride + x, y * stride + x + width, (y + height) * stride + x, (y + height) * stride + x + width)
         }
@@ -50,13 +53,31 @@ struct CompiledCascade: Sendable {
         leaves = cascade.leaves
         isStumpBased = cascade.isStumpBased
         let features = self.features
-        stumps = isStumpBased
-            ? cascade.trees.map { tree in
-                let node = cascade.nodes[tree.firstNode]
-                return Stump(feature: features[node.feature], threshold: node.threshold,
-                             left: cascade.leaves[tree.firstLeaf], right: cascade.leaves[tree.firstLeaf + 1])
+        func stump(_ tree: HaarCascade.Tree) -> Stump {
+            let node = cascade.nodes[tree.firstNode]
+            return Stump(feature: features[node.feature], threshold: node.threshold,
+                         left: cascade.leaves[tree.firstLeaf], right: cascade.leaves[tree.firstLeaf + 1])
+        }
+        var stumps: [Stump] = [], stageStumps: [StageStumps] = []
+        if isStumpBased {
+            let regroup = regroupingStumps && Self.leafSumsAreExact(cascade)
+            for stage in cascade.stages {
+                let stageTrees = cascade.trees[stage.firstTree..<(stage.firstTree + stage.treeCount)].map(stump)
+                let start = stumps.count
+                if regroup {
+                    let three = stageTrees.filter { $0.feature.weights.2 != 0 }
+                    stumps += stageTrees.filter { $0.feature.weights.2 == 0 }
+                    let middle = stumps.count
+                    stumps += three
+                    stageStumps.append(StageStumps(twoRectangles: start..<middle, threeRectangles: middle..<stumps.count, mixed: stumps.count..<stumps.count))
+                } else {
+                    stumps += stageTrees
+                    stageStumps.append(StageStumps(twoRectangles: start..<start, threeRectangles: start..<start, mixed: start..<stumps.count))
+                }
             }
-            : []
+        }
+        self.stumps = stumps
+        self.stageStumps = stageStumps
         normOffsets = corners(1, 1, cascade.windowWidth - 2, cascade.windowHeight - 2)
         normArea = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
     }
@@ -78,13 +99,14 @@ struct CompiledCascade: Sendable {
             : evaluateTrees(sum, inverse)
     }
 
+    /// A feature's value, as OpenCV computes it; `third`: whether its third rectangle has a weight.
     @inline(__always)
-    private func value(_ feature: Feature, _ sum: UnsafePointer<Int32>, _ inverse: Float) -> Float {
+    private func value(_ feature: Feature, _ sum: UnsafePointer<Int32>, _ inverse: Float, third: Bool) -> Float {
         let o = feature.offsets, w = feature.weights
         let s0 = sum[Int(o.0)] &- sum[Int(o.1)] &- sum[Int(o.2)] &+ sum[Int(o.3)]
         let s1 = sum[Int(o.4)] &- sum[Int(o.5)] &- sum[Int(o.6)] &+ sum[Int(o.7)]
         var result = w.0 * Float(s0) + w.1 * Float(s1)
-        if w.2 != 0 {
+        if third {
             let s2 = sum[Int(o.8)] &- sum[Int(o.9)] &- sum[Int(o.10)] &+ sum[Int(o.11)]
             result += w.2 * Float(s2)
         }
@@ -95,15 +117,34 @@ struct CompiledCascade: Sendable {
     @inline(__always)
     func evaluateStumps(_ stumps: UnsafeBufferPointer<Stump>, _ sum: UnsafePointer<Int32>, _ inverse: Float, fromStage: Int) -> Int {
         for index in fromStage..<stages.count {
-            let stage = stages[index]
+            let ranges = stageStumps[index]
             var total = 0.0
-            for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
-                let stump = stumps[s]
-                total += Double(value(stump.feature, sum, inverse) < stump.threshold ? stump.left : stump.right)
-            }
-            if total < Double(stage.threshold) { return -index }
+            for s in ranges.twoRectangles { total += leaf(stumps[s], sum, inverse, third: false) }
+            for s in ranges.threeRectangles { total += leaf(stumps[s], sum, inverse, third: true) }
+            for s in ranges.mixed { total += leaf(stumps[s], sum, inverse, third: stumps[s].feature.weights.2 != 0) }
+            if total < Double(stages[index].threshold) { return -index }
         }
         return 1
+    }
+
+    @inline(__always)
+    private func leaf(_ stump: Stump, _ sum: UnsafePointer<Int32>, _ inverse: Float, third: Bool) -> Double {
+        Double(value(stump.feature, sum, inverse, third: third) < stump.threshold ? stump.left : stump.right)
+    }
+
+    /// Whether every stage's leaf values add up exactly in Double whatever their order: all are multiples of
+    /// the smallest leaf's last binary digit, and no sum of them needs more than Double's 53 bits of those
+    /// units. OpenCV adds a stage's leaves in order; when the sums are exact, any order gives the same total.
+    static func leafSumsAreExact(_ cascade: HaarCascade) -> Bool {
+        cascade.stages.allSatisfy { stage in
+            let leaves = cascade.trees[stage.firstTree..<(stage.firstTree + stage.treeCount)].map {
+                (cascade.leaves[$0.firstLeaf], cascade.leaves[$0.firstLeaf + 1])
+            }
+            let values = leaves.flatMap { [$0.0, $0.1] }.filter { $0 != 0 }
+            guard values.allSatisfy(\.isFinite), let unit = values.map(\.ulp).min() else { return true }
+            let largest = leaves.reduce(0.0) { $0 + Double(max(abs($1.0), abs($1.1))) }
+            return largest / Double(unit) < 0x1p52
+        }
     }
 
     private func evaluateTrees(_ sum: UnsafePointer<Int32>, _ inverse: Float) -> Int {
@@ -114,7 +155,8 @@ struct CompiledCascade: Sendable {
                 var node = 0
                 repeat {
                     let current = nodes[tree.firstNode + node]
-                    node = value(features[current.feature], sum, inverse) < current.threshold ? current.left : current.right
+                    let feature = features[current.feature]
+                    node = value(feature, sum, inverse, third: feature.weights.2 != 0) < current.threshold ? current.left : current.right
                 } while node > 0
                 total += Double(leaves[tree.firstLeaf - node])
             }
@@ -122,4 +164,13 @@ struct CompiledCascade: Sendable {
         }
         return 1
     }
+}
+
+/// A stage's stumps, grouped so that the loops over them need not test each feature for a third rectangle:
+/// those with two rectangles, then those with three, when the leaf sums are exact in any order
+/// (`CompiledCascade.leafSumsAreExact`); otherwise all of them in the cascade's order, as `mixed`.
+struct StageStumps: Sendable {
+    let twoRectangles: Range<Int>
+    let threeRectangles: Range<Int>
+    let mixed: Range<Int>
 }

@@ -52,7 +52,7 @@ extension CompiledCascade {
         // The one-window path's two variance tests, lane by lane.
         let textured = (spread .> 0) .& (area * SIMD8<Double>(inverse) .< 0.1)
 
-        let passedFirst = stageTotals(stages[0], stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[0].threshold))
+        let passedFirst = stageTotals(0, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[0].threshold))
 
         // The positions OpenCV visits: after a first-stage rejection (a textured window below the
         // first threshold), the next position is skipped.
@@ -71,8 +71,7 @@ extension CompiledCascade {
         var stageIndex = 1
         // Later stages as a batch while at least half the lanes are still accepted.
         while stageIndex < stages.count && activeCount(active) >= Lanes.scalarCount / 2 {
-            let stage = stages[stageIndex]
-            active .&= stageTotals(stage, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stage.threshold))
+            active .&= stageTotals(stageIndex, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[stageIndex].threshold))
             stageIndex += 1
         }
         for lane in 0..<lanes where active[lane] {
@@ -94,24 +93,30 @@ extension CompiledCascade {
 
     /// One stage's sum of stump leaves for every lane, in Double as OpenCV adds them.
     @inline(__always)
-    private func stageTotals<Grid: WindowGrid>(_ stage: HaarCascade.Stage, _ stumps: UnsafeBufferPointer<Stump>,
+    private func stageTotals<Grid: WindowGrid>(_ stage: Int, _ stumps: UnsafeBufferPointer<Stump>,
                                                _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> SIMD8<Double> {
+        let ranges = stageStumps[stage]
         var total = SIMD8<Double>()
-        for s in stage.firstTree..<(stage.firstTree + stage.treeCount) {
-            let stump = stumps[s]
-            let o = stump.feature.offsets, w = stump.feature.weights
-            let s0 = Grid.load(sum, o.0) &- Grid.load(sum, o.1) &- Grid.load(sum, o.2) &+ Grid.load(sum, o.3)
-            let s1 = Grid.load(sum, o.4) &- Grid.load(sum, o.5) &- Grid.load(sum, o.6) &+ Grid.load(sum, o.7)
-            var value = w.0 * SIMD8<Float>(s0) + w.1 * SIMD8<Float>(s1)
-            if w.2 != 0 {
-                let s2 = Grid.load(sum, o.8) &- Grid.load(sum, o.9) &- Grid.load(sum, o.10) &+ Grid.load(sum, o.11)
-                value += w.2 * SIMD8<Float>(s2)
-            }
-            value *= inverse
-            let leaf = SIMD8<Float>(repeating: stump.right).replacing(with: stump.left, where: value .< stump.threshold)
-            total += SIMD8<Double>(leaf)
-        }
+        for s in ranges.twoRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: false) }
+        for s in ranges.threeRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: true) }
+        for s in ranges.mixed { total += leaves(stumps[s], sum, inverse, Grid.self, third: stumps[s].feature.weights.2 != 0) }
         return total
+    }
+
+    /// One stump's leaf for every lane; `third`: whether its feature's third rectangle has a weight.
+    @inline(__always)
+    private func leaves<Grid: WindowGrid>(_ stump: Stump, _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type,
+                                          third: Bool) -> SIMD8<Double> {
+        let o = stump.feature.offsets, w = stump.feature.weights
+        let s0 = Grid.load(sum, o.0) &- Grid.load(sum, o.1) &- Grid.load(sum, o.2) &+ Grid.load(sum, o.3)
+        let s1 = Grid.load(sum, o.4) &- Grid.load(sum, o.5) &- Grid.load(sum, o.6) &+ Grid.load(sum, o.7)
+        var value = w.0 * SIMD8<Float>(s0) + w.1 * SIMD8<Float>(s1)
+        if third {
+            let s2 = Grid.load(sum, o.8) &- Grid.load(sum, o.9) &- Grid.load(sum, o.10) &+ Grid.load(sum, o.11)
+            value += w.2 * SIMD8<Float>(s2)
+        }
+        value *= inverse
+        return SIMD8<Double>(SIMD8<Float>(repeating: stump.right).replacing(with: stump.left, where: value .< stump.threshold))
     }
 }
 

@@ -152,6 +152,54 @@ import VideoIO
         }
     }
 
+    /// The stumps with two rectangles are added before those with three only where that cannot change a total.
+    @Test func stumpsAreRegroupedOnlyWhereTheLeafSumsAreExactInAnyOrder() throws {
+        for name in ["haarcascade_frontalface_default.xml", "haarcascade_frontalface_alt.xml"] {
+            #expect(CompiledCascade.leafSumsAreExact(try HaarCascade(path: CascadeLoaderTests.folder + name)), "\(name)")
+        }
+        // Leaves of 1 and 1e-20 need far more than Double's 53 bits to add exactly: the cascade's order stays.
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cascade-\(UUID().uuidString).xml")
+        try Data("""
+            <opencv_storage><cascade><stageType>BOOST</stageType><featureType>HAAR</featureType>
+            <height>24</height><width>24</width><featureParams><maxCatCount>0</maxCatCount></featureParams>
+            <stages><_><stageThreshold>-1</stageThreshold><weakClassifiers>
+            <_><internalNodes>0 -1 0 0.5</internalNodes><leafValues>1e-20 -1e-20</leafValues></_>
+            <_><internalNodes>0 -1 1 0.5</internalNodes><leafValues>1 -1</leafValues></_></weakClassifiers></_></stages>
+            <features><_><rects><_>6 4 12 9 -1.</_><_>6 7 12 3 3.</_></rects></_>
+            <_><rects><_>0 0 24 24 -1.</_><_>0 0 12 12 2.</_><_>12 12 12 12 2.</_></rects></_></features></cascade></opencv_storage>
+            """.utf8).write(to: url)
+        let tiny = try HaarCascade(path: url.path)
+        #expect(!CompiledCascade.leafSumsAreExact(tiny))
+        #expect(CompiledCascade(cascade: tiny, stride: 25).stageStumps.map(\.mixed) == [0..<2])
+    }
+
+    /// Regrouped or in the cascade's order, every window of a real frame gets the same verdict at the same stage.
+    @Test func regroupedStumpsGiveEveryWindowTheSameResult() throws {
+        let cascade = try HaarCascade(path: CascadeLoaderTests.folder + "haarcascade_frontalface_default.xml")
+        let frame = try #require(try VideoReader(path: TestRoot.path("samples/media/WolfgangLanger_Pexels.mp4")).nextFrame()).gray
+        let detector = HaarDetector(cascade: cascade)
+        detector.prepare(stride: frame.width + 1, rows: frame.height + 1)
+        detector.buildIntegrals(frame)
+        let regrouped = CompiledCascade(cascade: cascade, stride: frame.width + 1)
+        let ordered = CompiledCascade(cascade: cascade, stride: frame.width + 1, regroupingStumps: false)
+        #expect(regrouped.stageStumps.allSatisfy { $0.mixed.isEmpty } && ordered.stageStumps.allSatisfy { $0.twoRectangles.isEmpty })
+        var deepest = 0, compared = 0
+        detector.sum.withUnsafeBufferPointer { sum in
+            detector.squares.withUnsafeBufferPointer { squares in
+                for y in stride(from: 0, to: frame.height - 24, by: 2) {
+                    for x in stride(from: 0, to: frame.width - 24, by: 1) {
+                        let offset = y * (frame.width + 1) + x
+                        let result = regrouped.evaluate(sum: sum.baseAddress! + offset, squares: squares.baseAddress! + offset)
+                        #expect(result == ordered.evaluate(sum: sum.baseAddress! + offset, squares: squares.baseAddress! + offset))
+                        deepest = max(deepest, -result)
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared > 50_000 && deepest >= 10, "windows rejected at late stages were compared (deepest: stage \(deepest))")
+    }
+
     @Test func uniformImagesHaveNoFaces() throws {
         let detector = HaarDetector(cascade: try HaarCascade(path: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"))
         let flat = try GrayImage(width: 200, height: 150, pixels: [UInt8](repeating: 128, count: 200 * 150))
