@@ -11,7 +11,7 @@ final class InputContext {
         let name = name ?? path
         var format: UnsafePointer<AVInputFormat>?
         if let formatName = settings.format {
-            _ = FFmpegRegistration.devices
+            try FFmpegRegistration.registerDevices(for: name)
             format = av_find_input_format(formatName)
             guard format != nil else {
                 throw VideoError.cannotOpen(path: name, reason: "expected an input format or capture device, found no format named '\(formatName)' in this FFmpeg build (`ffmpeg -formats` and `ffmpeg -devices` list them)")
@@ -346,7 +346,7 @@ final class DeviceOutputContext {
 
     /// Allocates an output of the device named `device` (such as `sdl2`); errors name `name`.
     init(device: String, name: String) throws {
-        _ = FFmpegRegistration.devices
+        try FFmpegRegistration.registerDevices(for: name)
         var context: UnsafeMutablePointer<AVFormatContext>?
         let code = avformat_alloc_output_context2(&context, nil, device, nil)
         guard code >= 0, let context else {

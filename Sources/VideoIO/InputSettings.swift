@@ -99,16 +99,24 @@ public final class ReadInterrupt: @unchecked Sendable {
 /// Process-wide registrations libavformat needs before devices or network protocols are used; each runs once,
 /// and only when an input needs it.
 enum FFmpegRegistration {
-    static let devices: Void = avdevice_register_all()
     static let network: Void = { _ = avformat_network_init() }()
 
-    /// Whether `format` is one of libavdevice's capture devices (lavfi included).
+    /// Loads libavdevice (see `DeviceLibrary`) and registers its devices with libavformat, once; `name` is the
+    /// input or output the devices are needed for, named in the error when the library cannot be loaded.
+    static func registerDevices(for name: String) throws {
+        if case let .failure(reason) = DeviceLibrary.registered {
+            throw VideoError.cannotOpen(path: name, reason: reason.message)
+        }
+    }
+
+    /// Whether `format` is one of libavdevice's capture devices (lavfi included). Before the devices are
+    /// registered, libavformat cannot have opened one, and the library is not loaded just to say so.
     static func isCaptureDevice(_ format: UnsafePointer<AVInputFormat>) -> Bool {
-        _ = devices
-        var device = av_input_video_device_next(nil)
+        guard let library = DeviceLibrary.loaded else { return false }
+        var device = library.nextInputVideoDevice(nil)
         while let current = device {
             if current == format { return true }
-            device = av_input_video_device_next(current)
+            device = library.nextInputVideoDevice(current)
         }
         return false
     }

@@ -1,6 +1,7 @@
 import Imaging
 import Testing
-import VideoIO
+@testable import VideoIO
+import CFFmpeg
 
 @Suite struct BadInputTests {
     @Test func missingFile() {
@@ -49,5 +50,34 @@ import VideoIO
             == "a.mp4: expected a video or image file, but FFmpeg cannot open it: Invalid data found when processing input")
         #expect(VideoError.decodeFailed(path: "a.mp4", framesDecoded: 1, reason: "x").description
             == "a.mp4: decoding stopped after 1 frame: x")
+    }
+}
+
+/// libavdevice is loaded when a device is first needed; when it cannot be, the error says which library and why.
+@Suite struct DeviceLibraryTests {
+    @Test func aMissingLibraryIsNamedWithTheLoadersReason() {
+        do {
+            _ = try DeviceLibrary(soname: "libavdevice.so.0-not-installed")
+            Issue.record("a library that does not exist loaded")
+        } catch {
+            #expect(error.message.hasPrefix("capture devices and the preview window need libavdevice.so.0-not-installed, which could not be loaded: "))
+            #expect(error.message.contains("No such file"), "\(error.message)")
+        }
+    }
+
+    @Test func aLibraryWithoutTheDeviceFunctionsIsRefused() {
+        do {
+            _ = try DeviceLibrary(soname: "libm.so.6")
+            Issue.record("libm passed for libavdevice")
+        } catch {
+            #expect(error.message == "expected avdevice_register_all and av_input_video_device_next in libm.so.6, found them missing")
+        }
+    }
+
+    @Test func theInstalledLibraryRegistersTheLavfiDevice() throws {
+        let library = try DeviceLibrary.registered.get()
+        let lavfi = try #require(av_find_input_format("lavfi"))
+        #expect(FFmpegRegistration.isCaptureDevice(lavfi))
+        #expect(library.nextInputVideoDevice(nil) != nil)
     }
 }

@@ -1,0 +1,50 @@
+import CFFmpeg
+import Foundation
+
+/// libavdevice, loaded when a capture device or the preview window is first needed rather than linked: linking
+/// it loads its dependencies (SDL, X11, PulseAudio, JACK, and through libavfilter speech synthesis and SVG:
+/// over 200 libraries) into every run, which doubled the start-up time of every command and added about
+/// 20 MB of resident memory to runs that read files only.
+///
+/// The library stays loaded for the life of the process (libavformat keeps pointers to its devices once they
+/// are registered), so its handle is never closed.
+final class DeviceLibrary: Sendable {
+    private typealias RegisterAll = @convention(c) () -> Void
+    typealias NextInputVideoDevice = @convention(c) (UnsafePointer<AVInputFormat>?) -> UnsafePointer<AVInputFormat>?
+
+    /// `av_input_video_device_next`.
+    let nextInputVideoDevice: NextInputVideoDevice
+
+    /// The soname of the libavdevice whose headers this was built with.
+    static let soname = "libavdevice.so.\(LIBAVDEVICE_VERSION_MAJOR)"
+
+    struct LoadError: Error {
+        let message: String
+    }
+
+    /// The library with its devices registered with libavformat, loaded on first use, once.
+    static let registered: Result<DeviceLibrary, LoadError> = {
+        let result = Result<DeviceLibrary, LoadError> { () throws(LoadError) in try DeviceLibrary(soname: soname) }
+        if case let .success(library) = result { lock.withLock { loadedLibrary = library } }
+        return result
+    }()
+
+    /// The library if `registered` has loaded it; nil otherwise, without loading it.
+    static var loaded: DeviceLibrary? { lock.withLock { loadedLibrary } }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var loadedLibrary: DeviceLibrary?
+
+    /// Loads the library `soname` names and registers its devices.
+    init(soname: String) throws(LoadError) {
+        guard let handle = dlopen(soname, RTLD_NOW | RTLD_GLOBAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
+            throw LoadError(message: "capture devices and the preview window need \(soname), which could not be loaded: \(reason)")
+        }
+        guard let register = dlsym(handle, "avdevice_register_all"), let next = dlsym(handle, "av_input_video_device_next") else {
+            throw LoadError(message: "expected avdevice_register_all and av_input_video_device_next in \(soname), found them missing")
+        }
+        nextInputVideoDevice = unsafeBitCast(next, to: NextInputVideoDevice.self)
+        unsafeBitCast(register, to: RegisterAll.self)()
+    }
+}
