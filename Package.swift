@@ -51,7 +51,8 @@ let package = Package(
             providers: [.apt(["libhdf5-dev"])]
         ),
         .target(name: "Imaging", swiftSettings: vectorKernels + optimizedInDebug),
-        .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"]),
+        // libavdevice is loaded when first needed (VideoIO's DeviceLibrary), except on macOS, where it is linked.
+        .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"], linkerSettings: [.linkedLibrary("avdevice", .when(platforms: [.macOS]))]),
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),

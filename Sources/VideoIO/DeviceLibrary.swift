@@ -3,8 +3,8 @@ import Foundation
 
 /// libavdevice, loaded when a capture device or the preview window is first needed rather than linked: linking
 /// it loads its dependencies (SDL, X11, PulseAudio, JACK, and through libavfilter speech synthesis and SVG:
-/// over 200 libraries) into every run, which doubled the start-up time of every command and added about
-/// 20 MB of resident memory to runs that read files only.
+/// some 80 libraries beyond those of libavformat) into every run, which doubled the start-up time of every
+/// command and added about 20 MB of resident memory to runs that read files only.
 ///
 /// The library stays loaded for the life of the process (libavformat keeps pointers to its devices once they
 /// are registered), so its handle is never closed.
@@ -15,8 +15,13 @@ final class DeviceLibrary: Sendable {
     /// `av_input_video_device_next`.
     let nextInputVideoDevice: NextInputVideoDevice
 
-    /// The soname of the libavdevice whose headers this was built with.
-    static let soname = "libavdevice.so.\(LIBAVDEVICE_VERSION_MAJOR)"
+    /// The libavdevice whose headers this was built with. On macOS, where FFmpeg's libraries live outside the
+    /// loader's default paths (Homebrew's prefix), Package.swift links it instead, and nil finds it in the program.
+    #if os(macOS)
+    static let soname: String? = nil
+    #else
+    static let soname: String? = "libavdevice.so.\(LIBAVDEVICE_VERSION_MAJOR)"
+    #endif
 
     struct LoadError: Error {
         let message: String
@@ -35,14 +40,15 @@ final class DeviceLibrary: Sendable {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var loadedLibrary: DeviceLibrary?
 
-    /// Loads the library `soname` names and registers its devices.
-    init(soname: String) throws(LoadError) {
+    /// Loads the library `soname` names (nil: the program and the libraries it links) and registers its devices.
+    init(soname: String?) throws(LoadError) {
+        let name = soname ?? "the program"
         guard let handle = dlopen(soname, RTLD_NOW | RTLD_GLOBAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw LoadError(message: "capture devices and the preview window need \(soname), which could not be loaded: \(reason)")
+            throw LoadError(message: "capture devices and the preview window need \(name), which could not be loaded: \(reason)")
         }
         guard let register = dlsym(handle, "avdevice_register_all"), let next = dlsym(handle, "av_input_video_device_next") else {
-            throw LoadError(message: "expected avdevice_register_all and av_input_video_device_next in \(soname), found them missing")
+            throw LoadError(message: "expected avdevice_register_all and av_input_video_device_next in \(name), found them missing")
         }
         nextInputVideoDevice = unsafeBitCast(next, to: NextInputVideoDevice.self)
         unsafeBitCast(register, to: RegisterAll.self)()
