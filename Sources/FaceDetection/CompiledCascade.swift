@@ -118,13 +118,28 @@ struct CompiledCascade: Sendable {
     func evaluateStumps(_ stumps: UnsafeBufferPointer<Stump>, _ sum: UnsafePointer<Int32>, _ inverse: Float, fromStage: Int) -> Int {
         for index in fromStage..<stages.count {
             let ranges = stageStumps[index]
-            var total = 0.0
-            for s in ranges.twoRectangles { total += leaf(stumps[s], sum, inverse, third: false) }
-            for s in ranges.threeRectangles { total += leaf(stumps[s], sum, inverse, third: true) }
+            var totals = (0.0, 0.0)
+            addLeaves(ranges.twoRectangles, stumps, sum, inverse, third: false, to: &totals)
+            addLeaves(ranges.threeRectangles, stumps, sum, inverse, third: true, to: &totals)
+            var total = totals.0 + totals.1
             for s in ranges.mixed { total += leaf(stumps[s], sum, inverse, third: stumps[s].feature.weights.2 != 0) }
             if total < Double(stages[index].threshold) { return -index }
         }
         return 1
+    }
+
+    /// Adds the leaves of the stumps in `range`, whose sums are exact in any order (`leafSumsAreExact`), to two
+    /// running totals in turn, so that each addition need not wait for the one before.
+    @inline(__always)
+    private func addLeaves(_ range: Range<Int>, _ stumps: UnsafeBufferPointer<Stump>, _ sum: UnsafePointer<Int32>, _ inverse: Float,
+                           third: Bool, to totals: inout (Double, Double)) {
+        var s = range.lowerBound
+        while s + 1 < range.upperBound {
+            totals.0 += leaf(stumps[s], sum, inverse, third: third)
+            totals.1 += leaf(stumps[s + 1], sum, inverse, third: third)
+            s += 2
+        }
+        if s < range.upperBound { totals.0 += leaf(stumps[s], sum, inverse, third: third) }
     }
 
     @inline(__always)
