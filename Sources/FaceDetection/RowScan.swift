@@ -55,42 +55,39 @@ extension CompiledCascade {
         let passedFirst = stageTotals(0, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[0].threshold))
 
         // The positions OpenCV visits: after a first-stage rejection (a textured window below the
-        // first threshold), the next position is skipped.
-        var active = SIMDMask<SIMD8<Int64>>()
-        var position = 0
-        while position < lanes {
-            if textured[position] && !passedFirst[position] {
-                position += 2
-            } else {
-                active[position] = textured[position]
-                position += 1
-            }
+        // first threshold), the next position is skipped. On lane bits, without a branch per lane.
+        let texturedBits = bits(textured), rejectedBits = texturedBits & ~bits(passedFirst)
+        var visitedBits = 0, skipNext = 0
+        for lane in 0..<lanes {
+            let visit = skipNext ^ 1
+            visitedBits |= visit << lane
+            skipNext = visit & (rejectedBits >> lane) & 1
         }
-        active .&= passedFirst
+        var activeBits = visitedBits & texturedBits & ~rejectedBits
 
         var stageIndex = 1
         // Later stages as a batch while at least two lanes are still accepted: eight lanes of a stump then cost less
         // than two windows one at a time (measured with `make bench`'s detection section: thresholds of 2 to 4 lanes
         // were within noise of each other before the stumps were regrouped, and 2 is about 10% faster since).
-        while stageIndex < stages.count && activeCount(active) >= 2 {
-            active .&= stageTotals(stageIndex, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[stageIndex].threshold))
+        while stageIndex < stages.count && activeBits.nonzeroBitCount >= 2 {
+            activeBits &= bits(stageTotals(stageIndex, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[stageIndex].threshold)))
             stageIndex += 1
         }
-        for lane in 0..<lanes where active[lane] {
-            let offset = Grid.offset(ofLane: lane)
+        while activeBits != 0 {
+            let lane = activeBits.trailingZeroBitCount
+            activeBits &= activeBits - 1
             if stageIndex == stages.count
-                || evaluateStumps(stumps, sum + offset, inverse[lane], fromStage: stageIndex) > 0 {
+                || evaluateStumps(stumps, sum + Grid.offset(ofLane: lane), inverse[lane], fromStage: stageIndex) > 0 {
                 accept(lane)
             }
         }
-        return position
+        return lanes + skipNext
     }
 
+    /// Lane `i`'s flag as bit `i`.
     @inline(__always)
-    private func activeCount(_ mask: SIMDMask<SIMD8<Int64>>) -> Int {
-        var count = 0
-        for lane in 0..<Lanes.scalarCount where mask[lane] { count += 1 }
-        return count
+    private func bits(_ mask: SIMDMask<SIMD8<Int64>>) -> Int {
+        Int(SIMD8<Int64>().replacing(with: SIMD8(1, 2, 4, 8, 16, 32, 64, 128), where: mask).wrappedSum())
     }
 
     /// One stage's sum of stump leaves for every lane, in Double as OpenCV adds them.
