@@ -64,12 +64,14 @@ func partition(_ items: [FaceBox], similar: (FaceBox, FaceBox) -> Bool) -> [Int]
             if a != b { parent[max(a, b)] = min(a, b) }
         }
     }
-    var labelOfRoot: [Int: Int] = [:]
+    var labelOfRoot = [Int](repeating: -1, count: items.count)
+    var labels = 0
     return items.indices.map { index in
         let r = root(index)
-        if let label = labelOfRoot[r] { return label }
-        let label = labelOfRoot.count
-        labelOfRoot[r] = label
-        return label
+        if labelOfRoot[r] < 0 {
+            labelOfRoot[r] = labels
+            labels += 1
+        }
+        return labelOfRoot[r]
     }
 }

@@ -15,26 +15,38 @@ public func resizeLinear(_ image: GrayImage, width targetWidth: Int, height targ
     let columns = LinearTaps(source: image.width, target: targetWidth, clampCoordinate: true)
     let rows = LinearTaps(source: image.height, target: targetHeight, clampCoordinate: false)
     var output = [UInt8](repeating: 0, count: targetWidth * targetHeight)
-    var upper = [Int32](repeating: 0, count: targetWidth)
-    var lower = [Int32](repeating: 0, count: targetWidth)
+    // Pixels of at most 255 and weights of about 2048 in all keep every sum far below Int32's limit, so the
+    // arithmetic wraps without ever overflowing.
     image.pixels.withUnsafeBufferPointer { source in
-        func horizontal(row: Int, into buffer: inout [Int32]) {
-            let base = row * image.width
-            for x in 0..<targetWidth {
-                let s = columns.index[x]
-                let right = min(s + 1, image.width - 1)
-                buffer[x] = Int32(source[base + s]) * columns.weight0[x] + Int32(source[base + right]) * columns.weight1[x]
-            }
-        }
-        for y in 0..<targetHeight {
-            let top = min(max(rows.index[y], 0), image.height - 1)
-            let bottom = min(max(rows.index[y] + 1, 0), image.height - 1)
-            horizontal(row: top, into: &upper)
-            horizontal(row: bottom, into: &lower)
-            let b0 = rows.weight0[y], b1 = rows.weight1[y]
-            for x in 0..<targetWidth {
-                let value = ((((upper[x] >> 4) * b0) >> 16) + (((lower[x] >> 4) * b1) >> 16) + 2) >> 2
-                output[y * targetWidth + x] = UInt8(clamping: value)
+        columns.index.withUnsafeBufferPointer { index in
+            columns.weight0.withUnsafeBufferPointer { weight0 in
+                columns.weight1.withUnsafeBufferPointer { weight1 in
+                    output.withUnsafeMutableBufferPointer { target in
+                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * targetWidth) { scratch in
+                            let upper = scratch.baseAddress!, lower = upper + targetWidth
+                            func horizontal(row: Int, into buffer: UnsafeMutablePointer<Int32>) {
+                                let line = source.baseAddress! + row * image.width
+                                for x in 0..<targetWidth {
+                                    let s = index[x]
+                                    let right = min(s + 1, image.width - 1)
+                                    buffer[x] = Int32(line[s]) &* weight0[x] &+ Int32(line[right]) &* weight1[x]
+                                }
+                            }
+                            for y in 0..<targetHeight {
+                                let top = min(max(rows.index[y], 0), image.height - 1)
+                                let bottom = min(max(rows.index[y] + 1, 0), image.height - 1)
+                                horizontal(row: top, into: upper)
+                                horizontal(row: bottom, into: lower)
+                                let b0 = rows.weight0[y], b1 = rows.weight1[y]
+                                let line = target.baseAddress! + y * targetWidth
+                                for x in 0..<targetWidth {
+                                    let value = (((upper[x] >> 4) &* b0) >> 16 &+ ((lower[x] >> 4) &* b1) >> 16 &+ 2) >> 2
+                                    line[x] = UInt8(clamping: value)
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
