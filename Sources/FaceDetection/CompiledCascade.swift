@@ -156,7 +156,8 @@ struct CompiledCascade: Sendable {
                 (cascade.leaves[$0.firstLeaf], cascade.leaves[$0.firstLeaf + 1])
             }
             let values = leaves.flatMap { [$0.0, $0.1] }.filter { $0 != 0 }
-            guard values.allSatisfy(\.isFinite), let unit = values.map(\.ulp).min() else { return true }
+            guard values.allSatisfy(\.isFinite) else { return false }
+            guard let unit = values.map(\.ulp).min() else { return true }
             let largest = leaves.reduce(0.0) { $0 + Double(max(abs($1.0), abs($1.1))) }
             return largest / Double(unit) < 0x1p52
         }

@@ -90,7 +90,8 @@ extension CompiledCascade {
         Int(SIMD8<Int64>().replacing(with: SIMD8(1, 2, 4, 8, 16, 32, 64, 128), where: mask).wrappedSum())
     }
 
-    /// One stage's sum of stump leaves for every lane, in Double as OpenCV adds them.
+    /// One stage's sum of stump leaves for every lane, in Double: in OpenCV's order, or regrouped where that
+    /// cannot change the total (`StageStumps`).
     @inline(__always)
     private func stageTotals<Grid: WindowGrid>(_ stage: Int, _ stumps: UnsafeBufferPointer<Stump>,
                                                _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> SIMD8<Double> {

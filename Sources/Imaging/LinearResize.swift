@@ -18,32 +18,26 @@ public func resizeLinear(_ image: GrayImage, width targetWidth: Int, height targ
     // Pixels of at most 255 and weights of about 2048 in all keep every sum far below Int32's limit, so the
     // arithmetic wraps without ever overflowing.
     image.pixels.withUnsafeBufferPointer { source in
-        columns.index.withUnsafeBufferPointer { index in
-            columns.weight0.withUnsafeBufferPointer { weight0 in
-                columns.weight1.withUnsafeBufferPointer { weight1 in
-                    output.withUnsafeMutableBufferPointer { target in
-                        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * targetWidth) { scratch in
-                            let upper = scratch.baseAddress!, lower = upper + targetWidth
-                            func horizontal(row: Int, into buffer: UnsafeMutablePointer<Int32>) {
-                                let line = source.baseAddress! + row * image.width
-                                for x in 0..<targetWidth {
-                                    let s = index[x]
-                                    let right = min(s + 1, image.width - 1)
-                                    buffer[x] = Int32(line[s]) &* weight0[x] &+ Int32(line[right]) &* weight1[x]
-                                }
-                            }
-                            for y in 0..<targetHeight {
-                                let top = min(max(rows.index[y], 0), image.height - 1)
-                                let bottom = min(max(rows.index[y] + 1, 0), image.height - 1)
-                                horizontal(row: top, into: upper)
-                                horizontal(row: bottom, into: lower)
-                                let b0 = rows.weight0[y], b1 = rows.weight1[y]
-                                let line = target.baseAddress! + y * targetWidth
-                                for x in 0..<targetWidth {
-                                    let value = (((upper[x] >> 4) &* b0) >> 16 &+ ((lower[x] >> 4) &* b1) >> 16 &+ 2) >> 2
-                                    line[x] = UInt8(clamping: value)
-                                }
-                            }
+        columns.taps.withUnsafeBufferPointer { columnTaps in
+            output.withUnsafeMutableBufferPointer { target in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * targetWidth) { scratch in
+                    let upper = scratch.baseAddress!, lower = upper + targetWidth
+                    func horizontal(row: Int, into buffer: UnsafeMutablePointer<Int32>) {
+                        let line = source.baseAddress! + row * image.width
+                        for x in 0..<targetWidth {
+                            let tap = columnTaps[x]
+                            let right = min(tap.index + 1, image.width - 1)
+                            buffer[x] = Int32(line[tap.index]) &* tap.weight0 &+ Int32(line[right]) &* tap.weight1
+                        }
+                    }
+                    for y in 0..<targetHeight {
+                        let tap = rows.taps[y]
+                        horizontal(row: min(max(tap.index, 0), image.height - 1), into: upper)
+                        horizontal(row: min(max(tap.index + 1, 0), image.height - 1), into: lower)
+                        let line = target.baseAddress! + y * targetWidth
+                        for x in 0..<targetWidth {
+                            let value = (((upper[x] >> 4) &* tap.weight0) >> 16 &+ ((lower[x] >> 4) &* tap.weight1) >> 16 &+ 2) >> 2
+                            line[x] = UInt8(clamping: value)
                         }
                     }
                 }
@@ -69,9 +63,12 @@ private func halve(_ image: GrayImage) -> GrayImage {
 
 /// Source index and fixed-point weights for each target position along one axis.
 private struct LinearTaps {
-    var index: [Int] = []
-    var weight0: [Int32] = []
-    var weight1: [Int32] = []
+    struct Tap {
+        var index: Int
+        var weight0: Int32, weight1: Int32
+    }
+
+    var taps: [Tap] = []
 
     init(source: Int, target: Int, clampCoordinate: Bool) {
         let scale = 1 / (Double(target) / Double(source))
@@ -84,9 +81,8 @@ private struct LinearTaps {
                 if s < 0 { f = 0; s = 0 }
                 if s >= source - 1 { f = 0; s = source - 1 }
             }
-            index.append(s)
-            weight0.append(Int32(((1 - f) * 2048).rounded(.toNearestOrEven)))
-            weight1.append(Int32((f * 2048).rounded(.toNearestOrEven)))
+            taps.append(Tap(index: s, weight0: Int32(((1 - f) * 2048).rounded(.toNearestOrEven)),
+                            weight1: Int32((f * 2048).rounded(.toNearestOrEven))))
         }
     }
 }
