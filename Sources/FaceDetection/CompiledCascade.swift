@@ -18,6 +18,8 @@ struct CompiledCascade: Sendable {
     let stumps: [Stump]
     /// Each stage's stumps in `stumps`, in the order their leaves are added (see `StageStumps`).
     let stageStumps: [StageStumps]
+    /// Per stage, the Float sums that decide it for certain, for the regrouped stages (nil for the others).
+    let floatVerdicts: [FloatVerdict?]
     let features: [Feature]
     let trees: [HaarCascade.Tree]
     let nodes: [HaarCascade.Node]
@@ -78,6 +80,9 @@ struct CompiledCascade: Sendable {
         }
         self.stumps = stumps
         self.stageStumps = stageStumps
+        floatVerdicts = zip(cascade.stages, stageStumps).map { stage, ranges in
+            ranges.mixed.isEmpty ? FloatVerdict(threshold: stage.threshold, stumps: stumps[ranges.twoRectangles.lowerBound..<ranges.threeRectangles.upperBound]) : nil
+        }
         normOffsets = corners(1, 1, cascade.windowWidth - 2, cascade.windowHeight - 2)
         normArea = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
     }
@@ -189,4 +194,21 @@ struct StageStumps: Sendable {
     let twoRectangles: Range<Int>
     let threeRectangles: Range<Int>
     let mixed: Range<Int>
+}
+
+/// When a stage's leaves, added in Float in any order, decide it as their exact (Double) sum does. Adding n values
+/// in Float moves the sum by at most (n − 1) · 2⁻²⁴ · Σ|value| (to first order); twice that, beyond the threshold
+/// and rounded outwards, is a margin no rounding can cross.
+struct FloatVerdict: Sendable {
+    /// A Float sum at or above this passes for certain.
+    let surePass: Float
+    /// A Float sum below this fails for certain; between the two, the Double sum decides.
+    let sureFail: Float
+
+    init(threshold: Float, stumps: ArraySlice<CompiledCascade.Stump>) {
+        let largest = stumps.reduce(0.0) { $0 + Double(max(abs($1.left), abs($1.right))) }
+        let margin = 2 * Double(max(stumps.count - 1, 1)) * 0x1p-24 * largest
+        surePass = Float(Double(threshold) + margin).nextUp
+        sureFail = Float(Double(threshold) - margin).nextDown
+    }
 }

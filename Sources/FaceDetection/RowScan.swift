@@ -52,11 +52,11 @@ extension CompiledCascade {
         // The one-window path's two variance tests, lane by lane.
         let textured = (spread .> 0) .& (area * SIMD8<Double>(inverse) .< 0.1)
 
-        let passedFirst = stageTotals(0, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[0].threshold))
+        let passedFirstBits = stagePassBits(0, stumps, sum, inverse, Grid.self)
 
         // The positions OpenCV visits: after a first-stage rejection (a textured window below the
         // first threshold), the next position is skipped. On lane bits, without a branch per lane.
-        let texturedBits = bits(textured), rejectedBits = texturedBits & ~bits(passedFirst)
+        let texturedBits = bits(textured), rejectedBits = texturedBits & ~passedFirstBits
         var visitedBits = 0, skipNext = 0
         for lane in 0..<lanes {
             let visit = skipNext ^ 1
@@ -70,7 +70,7 @@ extension CompiledCascade {
         // than two windows one at a time (measured with `make bench`'s detection section: thresholds of 2 to 4 lanes
         // were within noise of each other before the stumps were regrouped, and 2 is about 10% faster since).
         while stageIndex < stages.count && activeBits.nonzeroBitCount >= 2 {
-            activeBits &= bits(stageTotals(stageIndex, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[stageIndex].threshold)))
+            activeBits &= stagePassBits(stageIndex, stumps, sum, inverse, Grid.self)
             stageIndex += 1
         }
         while activeBits != 0 {
@@ -90,6 +90,29 @@ extension CompiledCascade {
         Int(SIMD8<Int64>().replacing(with: SIMD8(1, 2, 4, 8, 16, 32, 64, 128), where: mask).wrappedSum())
     }
 
+    @inline(__always)
+    private func bits(_ mask: SIMDMask<SIMD8<Int32>>) -> Int {
+        Int(SIMD8<Int32>().replacing(with: SIMD8(1, 2, 4, 8, 16, 32, 64, 128), where: mask).wrappedSum())
+    }
+
+    /// Which lanes stage `stage` accepts (bit `i` for lane `i`), as OpenCV's Double sum of the leaves decides. Where
+    /// the sum is exact in any order, the leaves are first added in Float, which is cheaper, and the verdict taken
+    /// from that sum when it is further from the threshold than Float's rounding can have moved it
+    /// (`FloatVerdict`); the Double sum decides the other batches.
+    @inline(__always)
+    private func stagePassBits<Grid: WindowGrid>(_ stage: Int, _ stumps: UnsafeBufferPointer<Stump>,
+                                                 _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> Int {
+        if let verdict = floatVerdicts[stage] {
+            let ranges = stageStumps[stage]
+            var total = SIMD8<Float>()
+            for s in ranges.twoRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: false) }
+            for s in ranges.threeRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: true) }
+            let passes = total .>= verdict.surePass
+            if !any(.!passes .& (total .>= verdict.sureFail)) { return bits(passes) }
+        }
+        return bits(stageTotals(stage, stumps, sum, inverse, Grid.self) .>= SIMD8<Double>(repeating: Double(stages[stage].threshold)))
+    }
+
     /// One stage's sum of stump leaves for every lane, in Double: in OpenCV's order, or regrouped where that
     /// cannot change the total (`StageStumps`).
     @inline(__always)
@@ -97,16 +120,22 @@ extension CompiledCascade {
                                                _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> SIMD8<Double> {
         let ranges = stageStumps[stage]
         var total = SIMD8<Double>()
-        for s in ranges.twoRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: false) }
-        for s in ranges.threeRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: true) }
-        for s in ranges.mixed { total += leaves(stumps[s], sum, inverse, Grid.self, third: stumps[s].feature.weights.2 != 0) }
+        for s in ranges.twoRectangles { total += doubleLeaves(stumps[s], sum, inverse, Grid.self, third: false) }
+        for s in ranges.threeRectangles { total += doubleLeaves(stumps[s], sum, inverse, Grid.self, third: true) }
+        for s in ranges.mixed { total += doubleLeaves(stumps[s], sum, inverse, Grid.self, third: stumps[s].feature.weights.2 != 0) }
         return total
+    }
+
+    @inline(__always)
+    private func doubleLeaves<Grid: WindowGrid>(_ stump: Stump, _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type,
+                                                third: Bool) -> SIMD8<Double> {
+        SIMD8<Double>(leaves(stump, sum, inverse, Grid.self, third: third))
     }
 
     /// One stump's leaf for every lane; `third`: whether its feature's third rectangle has a weight.
     @inline(__always)
     private func leaves<Grid: WindowGrid>(_ stump: Stump, _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type,
-                                          third: Bool) -> SIMD8<Double> {
+                                          third: Bool) -> SIMD8<Float> {
         let o = stump.feature.offsets, w = stump.feature.weights
         let s0 = Grid.load(sum, o.0) &- Grid.load(sum, o.1) &- Grid.load(sum, o.2) &+ Grid.load(sum, o.3)
         let s1 = Grid.load(sum, o.4) &- Grid.load(sum, o.5) &- Grid.load(sum, o.6) &+ Grid.load(sum, o.7)
@@ -116,7 +145,7 @@ extension CompiledCascade {
             value += w.2 * SIMD8<Float>(s2)
         }
         value *= inverse
-        return SIMD8<Double>(SIMD8<Float>(repeating: stump.right).replacing(with: stump.left, where: value .< stump.threshold))
+        return SIMD8<Float>(repeating: stump.right).replacing(with: stump.left, where: value .< stump.threshold)
     }
 }
 

@@ -170,7 +170,39 @@ import VideoIO
             """.utf8).write(to: url)
         let tiny = try HaarCascade(path: url.path)
         #expect(!CompiledCascade.leafSumsAreExact(tiny))
-        #expect(CompiledCascade(cascade: tiny, stride: 25).stageStumps.map(\.mixed) == [0..<2])
+        let ordered = CompiledCascade(cascade: tiny, stride: 25)
+        #expect(ordered.stageStumps.map(\.mixed) == [0..<2])
+        #expect(ordered.floatVerdicts.allSatisfy { $0 == nil }, "only the Double sum decides stages kept in order")
+    }
+
+    /// A Float sum of a stage's leaves decides the stage only where the exact (Double) sum agrees: for every stage of
+    /// the bundled cascades and many random choices of leaves, the Float sum stays within half the margin of the Double
+    /// sum, and a sum beyond either bound gives the Double sum's verdict.
+    @Test func floatSumsDecideAStageOnlyWhereTheDoubleSumAgrees() throws {
+        var generator = SystemRandomNumberGenerator()
+        for name in ["haarcascade_frontalface_default.xml", "haarcascade_frontalface_alt.xml"] {
+            let program = CompiledCascade(cascade: try HaarCascade(path: CascadeLoaderTests.folder + name), stride: 25)
+            var decided = 0, undecided = 0
+            for (index, stage) in program.stages.enumerated() {
+                let ranges = program.stageStumps[index]
+                let verdict = try #require(program.floatVerdicts[index])
+                let stumps = program.stumps[ranges.twoRectangles.lowerBound..<ranges.threeRectangles.upperBound]
+                let margin = Double(verdict.surePass) - Double(stage.threshold)
+                for _ in 0..<2000 {
+                    var float: Float = 0, double = 0.0
+                    for stump in stumps {
+                        let leaf = Bool.random(using: &generator) ? stump.left : stump.right
+                        float += leaf
+                        double += Double(leaf)
+                    }
+                    #expect(abs(Double(float) - double) <= margin / 2)
+                    if float >= verdict.surePass { #expect(double >= Double(stage.threshold)); decided += 1 }
+                    else if float < verdict.sureFail { #expect(double < Double(stage.threshold)); decided += 1 }
+                    else { undecided += 1 }
+                }
+            }
+            #expect(decided > 100 * undecided, "\(name): Float sums decide almost every stage (\(decided) decided, \(undecided) left to Double)")
+        }
     }
 
     /// Regrouped or in the cascade's order, every window of a real frame gets the same verdict at the same stage.
