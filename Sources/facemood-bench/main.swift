@@ -332,9 +332,11 @@ if wanted("live") {
         let sorted = latency.latencies.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)] }
         let stream = source.sourceDescription.stream
+        // The lavfi device states no frame rate; the graph plays the sample at its own.
+        let rate = stream.fps.flatMap { $0 > 0 ? String(format: "%.0f fps", $0) : nil } ?? "rate unstated"
         print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
-            + String(format: "%dx%d %2.0f fps  %4d frames analysed, %d dropped   latency p50 %.2f ms  p99 %.2f ms  max %.2f ms", stream.width, stream.height,
-                     stream.fps ?? 0, summary.frames, summary.framesDropped, percentile(0.5), percentile(0.99), sorted.last ?? 0))
+            + String(format: "%dx%d %@  %4d frames analysed, %d dropped   latency p50 %.2f ms  p99 %.2f ms  max %.2f ms", stream.width, stream.height,
+                     rate, summary.frames, summary.framesDropped, percentile(0.5), percentile(0.99), sorted.last ?? 0))
     }
 }
 

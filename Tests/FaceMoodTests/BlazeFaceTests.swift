@@ -77,6 +77,9 @@ import Imaging
                 largest.score = max(largest.score, abs(Double(face.score) - expected.score))
                 #expect(abs(Double(face.score) - expected.score) <= 1e-4, "\(label): score \(face.score) vs \(expected.score)")
             }
+            for face in try session.detect(rgb: image) {
+                #expect(face.eyes == EyePair(face.keypoints[0], face.keypoints[1]), "\(label): the eyes are the first two keypoints")
+            }
         }
         print("BlazeFace parity on \(fixture.frames.count) frames: largest box difference \(largest.box) px, score \(largest.score)")
     }

@@ -32,10 +32,8 @@ final class FrameAnalyzer {
         if let largest, let classifier {
             let classification = try clock.measure(.classify) {
                 let crop = FaceCrop(box: largest.cropBox, margin: classifier.classifier.profile.margin)
-                // BlazeFace's first two keypoints are the eyes.
-                if alignsFaces && largest.keypoints.count >= 2 {
-                    let eyes = (largest.keypoints[0], largest.keypoints[1])
-                    return try classifier.classify(face: crop.cut(from: frame.gray, turnedBy: atan2(eyes.1.y - eyes.0.y, eyes.1.x - eyes.0.x)))
+                if alignsFaces, let eyes = largest.eyes {
+                    return try classifier.classify(face: crop.cut(from: frame.gray, turnedBy: eyes.angle))
                 }
                 return try classifier.classify(face: crop.cut(from: frame.gray))
             }

@@ -206,7 +206,9 @@ public struct BlazeFaceDetector: FaceDetector {
             candidates.map { candidate in
                 let box = BlazeFaceDetector.pixelBox(candidate)
                 let keypoints = stride(from: 4, to: 16, by: 2).map { FacePoint(x: Double(candidate.values[$0]), y: Double(candidate.values[$0 + 1])) }
-                return DetectedFace(box: box, cropBox: BlazeFaceDetector.haarFraming(of: box), keypoints: keypoints, score: Double(candidate.score))
+                // The model's first two keypoints are the eyes.
+                return DetectedFace(box: box, cropBox: BlazeFaceDetector.haarFraming(of: box), keypoints: keypoints,
+                                    eyes: EyePair(keypoints[0], keypoints[1]), score: Double(candidate.score))
             }.sorted { $0.box.width * $0.box.height > $1.box.width * $1.box.height }
         }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Imaging
 
 /// A kind of face detector with its settings: shared by every thread of an analysis, it makes one
@@ -48,20 +49,38 @@ public struct FacePoint: Sendable, Equatable {
 }
 
 /// A face a detector found: its box in the frame's pixels, the box its crop is cut from (the same unless the
-/// detector frames faces differently from what the emotion model was trained on), and its keypoints and score
-/// when the detector gives them.
+/// detector frames faces differently from what the emotion model was trained on), and its keypoints, eyes and
+/// score when the detector gives them.
 public struct DetectedFace: Sendable, Equatable {
     public var box: FaceBox
     public var cropBox: FaceBox
     public var keypoints: [FacePoint]
+    /// The eyes' centres, when the detector finds them: `--align` levels the line between them.
+    public var eyes: EyePair?
     public var score: Double?
 
-    public init(box: FaceBox, cropBox: FaceBox? = nil, keypoints: [FacePoint] = [], score: Double? = nil) {
+    public init(box: FaceBox, cropBox: FaceBox? = nil, keypoints: [FacePoint] = [], eyes: EyePair? = nil, score: Double? = nil) {
         self.box = box
         self.cropBox = cropBox ?? box
         self.keypoints = keypoints
+        self.eyes = eyes
         self.score = score
     }
+}
+
+/// Two eye centres, in the order the line between them is measured: for BlazeFace the face's right eye (on the
+/// left of an upright face's image), then its left.
+public struct EyePair: Sendable, Equatable {
+    public var first: FacePoint
+    public var second: FacePoint
+
+    public init(_ first: FacePoint, _ second: FacePoint) {
+        self.first = first
+        self.second = second
+    }
+
+    /// The angle of the line from the first eye to the second, in radians (0: level).
+    public var angle: Double { atan2(second.y - first.y, second.x - first.x) }
 }
 
 /// One member of a detector's description.
