@@ -11,8 +11,12 @@ final class InputContext {
         let name = name ?? path
         var format: UnsafePointer<AVInputFormat>?
         if let formatName = settings.format {
-            try FFmpegRegistration.registerDevices(for: name)
+            // A demuxer is found without libavdevice; only other names need its devices (and the library loaded).
             format = av_find_input_format(formatName)
+            if format == nil {
+                try FFmpegRegistration.registerDevices(for: name)
+                format = av_find_input_format(formatName)
+            }
             guard format != nil else {
                 throw VideoError.cannotOpen(path: name, reason: "expected an input format or capture device, found no format named '\(formatName)' in this FFmpeg build (`ffmpeg -formats` and `ffmpeg -devices` list them)")
             }

@@ -14,10 +14,13 @@ enum FaceMoodBinary {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], interruptAfter: Double? = nil, standardInput: String? = nil) throws -> Result {
+    /// `environment`: variables added to this process's own.
+    static func run(_ arguments: [String], interruptAfter: Double? = nil, standardInput: String? = nil,
+                    environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let standardInput { process.standardInput = FileHandle(forReadingAtPath: standardInput) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -40,6 +43,27 @@ enum FaceMoodBinary {
 }
 
 @Suite(.serialized) struct CommandLineTests {
+    /// libavdevice (whose dependencies doubled every command's start-up) is loaded for devices only: not for files,
+    /// nor for a demuxer named with --input-format. The loader's own log says which libraries it loaded.
+    @Test func libavdeviceIsLoadedForDevicesOnly() throws {
+        let folder = try TestPaths.temporaryFolder()
+        let video = try TestPaths.repository("samples/media/single_face.mp4")
+        func loadsDevices(_ arguments: [String]) throws -> Bool {
+            // The log goes to a file of its own (LD_DEBUG_OUTPUT, suffixed with the process id): on stderr it would
+            // fill the pipe while the stdout pipe is read.
+            let log = try TestPaths.temporaryFolder()
+            let result = try FaceMoodBinary.run(arguments + ["-o", folder.path, "--quiet"],
+                                                environment: ["LD_DEBUG": "files", "LD_DEBUG_OUTPUT": log.appendingPathComponent("loader").path])
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            let logs = try FileManager.default.contentsOfDirectory(at: log, includingPropertiesForKeys: nil)
+            #expect(!logs.isEmpty, "the loader wrote its log")
+            return try logs.contains { try String(contentsOf: $0, encoding: .utf8).contains("libavdevice") }
+        }
+        #expect(try !loadsDevices(["analyze", video]))
+        #expect(try !loadsDevices(["analyze", video, "--input-format", "mp4"]))
+        #expect(try loadsDevices(["analyze", "testsrc=size=64x48:rate=5:duration=0.4", "--input-format", "lavfi"]))
+    }
+
     @Test func missingInputFailsWithOneLineAndNoFiles() throws {
         let folder = try TestPaths.temporaryFolder()
         let result = try FaceMoodBinary.run(["analyze", "/nonexistent/clip.mp4", "-o", folder.path])
