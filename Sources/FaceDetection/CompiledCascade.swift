@@ -18,8 +18,6 @@ struct CompiledCascade: Sendable {
     let stumps: [Stump]
     /// Each stage's stumps in `stumps`, in the order their leaves are added (see `StageStumps`).
     let stageStumps: [StageStumps]
-    /// Per stage, the Float sums that decide it for certain, for the regrouped stages (nil for the others).
-    let floatVerdicts: [FloatVerdict?]
     let features: [Feature]
     let trees: [HaarCascade.Tree]
     let nodes: [HaarCascade.Node]
@@ -71,18 +69,17 @@ struct CompiledCascade: Sendable {
                     stumps += stageTrees.filter { $0.feature.weights.2 == 0 }
                     let middle = stumps.count
                     stumps += three
-                    stageStumps.append(StageStumps(twoRectangles: start..<middle, threeRectangles: middle..<stumps.count, mixed: stumps.count..<stumps.count))
+                    stageStumps.append(StageStumps(twoRectangles: start..<middle, threeRectangles: middle..<stumps.count, mixed: stumps.count..<stumps.count,
+                                                   floatVerdict: FloatVerdict(threshold: stage.threshold, stumps: stumps[start...])))
                 } else {
                     stumps += stageTrees
-                    stageStumps.append(StageStumps(twoRectangles: start..<start, threeRectangles: start..<start, mixed: start..<stumps.count))
+                    stageStumps.append(StageStumps(twoRectangles: start..<start, threeRectangles: start..<start, mixed: start..<stumps.count,
+                                                   floatVerdict: nil))
                 }
             }
         }
         self.stumps = stumps
         self.stageStumps = stageStumps
-        floatVerdicts = zip(cascade.stages, stageStumps).map { stage, ranges in
-            ranges.mixed.isEmpty ? FloatVerdict(threshold: stage.threshold, stumps: stumps[ranges.twoRectangles.lowerBound..<ranges.threeRectangles.upperBound]) : nil
-        }
         normOffsets = corners(1, 1, cascade.windowWidth - 2, cascade.windowHeight - 2)
         normArea = Double((cascade.windowWidth - 2) * (cascade.windowHeight - 2))
     }
@@ -194,6 +191,8 @@ struct StageStumps: Sendable {
     let twoRectangles: Range<Int>
     let threeRectangles: Range<Int>
     let mixed: Range<Int>
+    /// For regrouped stages, the Float sums that decide the stage for certain.
+    let floatVerdict: FloatVerdict?
 }
 
 /// When a stage's leaves, added in Float in any order, decide it as their exact (Double) sum does. Adding n values

@@ -102,8 +102,8 @@ extension CompiledCascade {
     @inline(__always)
     private func stagePassBits<Grid: WindowGrid>(_ stage: Int, _ stumps: UnsafeBufferPointer<Stump>,
                                                  _ sum: UnsafePointer<Int32>, _ inverse: SIMD8<Float>, _: Grid.Type) -> Int {
-        if let verdict = floatVerdicts[stage] {
-            let ranges = stageStumps[stage]
+        let ranges = stageStumps[stage]
+        if let verdict = ranges.floatVerdict {
             var total = SIMD8<Float>()
             for s in ranges.twoRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: false) }
             for s in ranges.threeRectangles { total += leaves(stumps[s], sum, inverse, Grid.self, third: true) }

@@ -28,17 +28,20 @@ final class DeviceLibrary: Sendable {
     }
 
     /// The library with its devices registered with libavformat, loaded on first use, once.
-    static let registered: Result<DeviceLibrary, LoadError> = {
-        let result = Result<DeviceLibrary, LoadError> { () throws(LoadError) in try DeviceLibrary(soname: soname) }
-        if case let .success(library) = result { lock.withLock { loadedLibrary = library } }
-        return result
-    }()
+    static var registered: Result<DeviceLibrary, LoadError> {
+        lock.withLock {
+            if let state { return state }
+            let loaded = Result<DeviceLibrary, LoadError> { () throws(LoadError) in try DeviceLibrary(soname: soname) }
+            state = loaded
+            return loaded
+        }
+    }
 
     /// The library if `registered` has loaded it; nil otherwise, without loading it.
-    static var loaded: DeviceLibrary? { lock.withLock { loadedLibrary } }
+    static var loaded: DeviceLibrary? { lock.withLock { try? state?.get() } }
 
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var loadedLibrary: DeviceLibrary?
+    nonisolated(unsafe) private static var state: Result<DeviceLibrary, LoadError>?
 
     /// Loads the library `soname` names (nil: the program and the libraries it links) and registers its devices.
     init(soname: String?) throws(LoadError) {

@@ -172,7 +172,7 @@ import VideoIO
         #expect(!CompiledCascade.leafSumsAreExact(tiny))
         let ordered = CompiledCascade(cascade: tiny, stride: 25)
         #expect(ordered.stageStumps.map(\.mixed) == [0..<2])
-        #expect(ordered.floatVerdicts.allSatisfy { $0 == nil }, "only the Double sum decides stages kept in order")
+        #expect(ordered.stageStumps.allSatisfy { $0.floatVerdict == nil }, "only the Double sum decides stages kept in order")
     }
 
     /// A Float sum of a stage's leaves decides the stage only where the exact (Double) sum agrees: for every stage of
@@ -185,7 +185,7 @@ import VideoIO
             var decided = 0, undecided = 0
             for (index, stage) in program.stages.enumerated() {
                 let ranges = program.stageStumps[index]
-                let verdict = try #require(program.floatVerdicts[index])
+                let verdict = try #require(ranges.floatVerdict)
                 let stumps = program.stumps[ranges.twoRectangles.lowerBound..<ranges.threeRectangles.upperBound]
                 let margin = Double(verdict.surePass) - Double(stage.threshold)
                 for _ in 0..<2000 {
