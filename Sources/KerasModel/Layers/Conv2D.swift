@@ -71,6 +71,13 @@ package func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, 
         matrix.multiply(source, count: rows.output * columns.output, into: target, epilogue: epilogue)
         return
     }
+    #if FACEMOOD_AVX512
+    if PixelLaneConvolution.fits(geometry, inputChannels: inputChannels, outputChannels: outputChannels) {
+        PixelLaneConvolution.convolve(source, geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: target,
+                                      scratch: scratch, epilogue: epilogue)
+        return
+    }
+    #endif
     if inputChannels <= 16 && (rows.kernel * columns.kernel * inputChannels < 16 || matrix.columns <= 8) {
         // Small patches, or filters that fill one vector: gathering the patches would cost more than the arithmetic,
         // and reading the input in place lets eight pixels share each weight.

@@ -84,62 +84,82 @@ package struct DepthwiseKernel: Sendable {
         // The common case (multiplier 1, dilation 1: MobileNet's 3×3, BlazeFace's 5×5) away from the border needs
         // no tap bounds, and four neighbouring pixels share each weight load and keep four independent sums in
         // flight. The taps are summed in the same order as `applyPixel`, so the result does not depend on the path.
-        let kernelHeight = rows.kernel, kernelWidth = columns.kernel
+        let kernelWidth = columns.kernel
         let isPlain = multiplier == 1 && rows.dilation == 1 && columns.dilation == 1
         let vectorChannels = channels / 8 * 8
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
+            // The output columns whose windows lie inside the input's width; on an output row, the kernel rows that lie
+            // inside its height. Groups of four pixels cover the inside columns (the last group overlapping the one before
+            // it, which recomputes the same values), and only the border columns go one pixel at a time.
+            let firstInside = min(columns.output, (columns.padBefore + columns.stride - 1) / columns.stride)
+            let insideSpan = columns.input - kernelWidth + columns.padBefore
+            let endInside = insideSpan < 0 ? firstInside : max(firstInside, min(columns.output, insideSpan / columns.stride + 1))
+            let rowStep = columns.input * channels, pixelStep = columns.stride * channels
             for oy in 0..<rows.output {
                 let rowStart = target + oy * columns.output * channels
-                let iyTop = oy * rows.stride - rows.padBefore
-                let rowsInside = iyTop >= 0 && iyTop + kernelHeight - 1 < rows.input
-                var ox = 0
-                while ox < columns.output {
-                    let ixLeft = ox * columns.stride - columns.padBefore
-                    if isPlain && rowsInside && ox + 4 <= columns.output && ixLeft >= 0
-                        && ixLeft + 3 * columns.stride + kernelWidth - 1 < columns.input {
-                        let rowStep = columns.input * channels, pixelStep = columns.stride * channels
-                        let top = source + (iyTop * columns.input + ixLeft) * channels
-                        let out = rowStart + ox * channels
-                        var c = 0
-                        while c < vectorChannels {
-                            Self.fourPixels(top + c, weights + c, bias + c, out + c, kernelHeight, kernelWidth, rowStep, pixelStep, channels)
-                            c += 8
-                        }
-                        if c + 4 <= channels {
-                            // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors, multiplied and added
-                            // apart like `applyPixel`'s scalar tail, so a value does not depend on which path made it.
-                            let w = weights + c
-                            let start = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
-                            var s0 = start, s1 = start, s2 = start, s3 = start
-                            for ky in 0..<kernelHeight {
-                                let row = top + ky * rowStep + c
-                                for kx in 0..<kernelWidth {
-                                    let weight = UnsafeRawPointer(w + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
-                                    let tap = UnsafeRawPointer(row + kx * channels)
-                                    let step = pixelStep * MemoryLayout<Float>.stride
-                                    s0 = s0 + tap.loadUnaligned(as: SIMD4<Float>.self) * weight
-                                    s1 = s1 + tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self) * weight
-                                    s2 = s2 + tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self) * weight
-                                    s3 = s3 + tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self) * weight
-                                }
-                            }
-                            UnsafeMutableRawPointer(out + c).storeBytes(of: s0, as: SIMD4<Float>.self)
-                            UnsafeMutableRawPointer(out + channels + c).storeBytes(of: s1, as: SIMD4<Float>.self)
-                            UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: s2, as: SIMD4<Float>.self)
-                            UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: s3, as: SIMD4<Float>.self)
-                            c += 4
-                        }
-                        if c < channels {
-                            for pixel in 0..<4 {
-                                applyPixel(source, bias: bias, into: out + pixel * channels, oy: oy, ox: ox + pixel, firstChannel: c)
-                            }
-                        }
-                        ox += 4
-                        continue
+                let (ky0, ky1) = tapRange(rows, output: oy)
+                guard isPlain && endInside - firstInside >= 4 && ky1 > ky0 else {
+                    for ox in 0..<columns.output {
+                        applyPixel(source, bias: bias, into: rowStart + ox * channels, oy: oy, ox: ox, firstChannel: 0)
                     }
+                    if !epilogue.isIdentity { epilogue.apply(to: rowStart, count: columns.output * channels, into: rowStart) }
+                    continue
+                }
+                for ox in 0..<firstInside {
                     applyPixel(source, bias: bias, into: rowStart + ox * channels, oy: oy, ox: ox, firstChannel: 0)
-                    ox += 1
+                }
+                for ox in endInside..<columns.output {
+                    applyPixel(source, bias: bias, into: rowStart + ox * channels, oy: oy, ox: ox, firstChannel: 0)
+                }
+                let tapRows = ky1 - ky0
+                let taps = weights + ky0 * kernelWidth * channels
+                var next = firstInside
+                while next < endInside {
+                    let ox = min(next, endInside - 4)
+                    next = ox + 4
+                    let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox * columns.stride - columns.padBefore) * channels
+                    let out = rowStart + ox * channels
+                    var c = 0
+                    #if FACEMOOD_AVX512
+                    while c + 16 <= channels {
+                        Self.fourPixels16(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
+                        c += 16
+                    }
+                    #endif
+                    while c < vectorChannels {
+                        Self.fourPixels(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
+                        c += 8
+                    }
+                    if c + 4 <= channels {
+                        // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors, multiplied and added
+                        // apart like `applyPixel`'s scalar tail, so a value does not depend on which path made it.
+                        let w = taps + c
+                        let start = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
+                        var s0 = start, s1 = start, s2 = start, s3 = start
+                        for ky in 0..<tapRows {
+                            let row = top + ky * rowStep + c
+                            for kx in 0..<kernelWidth {
+                                let weight = UnsafeRawPointer(w + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
+                                let tap = UnsafeRawPointer(row + kx * channels)
+                                let step = pixelStep * MemoryLayout<Float>.stride
+                                s0 = s0 + tap.loadUnaligned(as: SIMD4<Float>.self) * weight
+                                s1 = s1 + tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self) * weight
+                                s2 = s2 + tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self) * weight
+                                s3 = s3 + tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self) * weight
+                            }
+                        }
+                        UnsafeMutableRawPointer(out + c).storeBytes(of: s0, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + channels + c).storeBytes(of: s1, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: s2, as: SIMD4<Float>.self)
+                        UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: s3, as: SIMD4<Float>.self)
+                        c += 4
+                    }
+                    if c < channels {
+                        for pixel in 0..<4 {
+                            applyPixel(source, bias: bias, into: out + pixel * channels, oy: oy, ox: ox + pixel, firstChannel: c)
+                        }
+                    }
                 }
                 // While the row is in the first-level cache (see `convolveDirect`).
                 if !epilogue.isIdentity {
@@ -175,16 +195,49 @@ package struct DepthwiseKernel: Sendable {
         store8(s3, out + 3 &* channels)
     }
 
+    #if FACEMOOD_AVX512
+    /// `fourPixels` for sixteen channels in one AVX-512 register each.
+    @inline(__always)
+    private static func fourPixels16(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                     _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
+                                     _ rowStep: Int, _ pixelStep: Int, _ channels: Int) {
+        let start = load16(bias)
+        var s0 = start, s1 = start, s2 = start, s3 = start
+        for ky in 0..<kernelHeight {
+            let row = top + ky &* rowStep
+            let taps = weights + ky &* kernelWidth &* channels
+            for kx in 0..<kernelWidth {
+                let weight = load16(taps + kx &* channels)
+                let tap = row + kx &* channels
+                s0 = s0.accumulating(load16(tap), weight)
+                s1 = s1.accumulating(load16(tap + pixelStep), weight)
+                s2 = s2.accumulating(load16(tap + 2 &* pixelStep), weight)
+                s3 = s3.accumulating(load16(tap + 3 &* pixelStep), weight)
+            }
+        }
+        store16(s0, out)
+        store16(s1, out + channels)
+        store16(s2, out + 2 &* channels)
+        store16(s3, out + 3 &* channels)
+    }
+    #endif
+
+    /// The taps `k0..<k1` of output position `output` along one axis whose input positions lie inside the input.
+    @inline(__always)
+    private func tapRange(_ axis: WindowAxis, output: Int) -> (Int, Int) {
+        let k0 = max(0, (axis.padBefore - output * axis.stride + axis.dilation - 1) / axis.dilation)
+        let k1 = max(k0, min(axis.kernel, (axis.input + axis.padBefore - output * axis.stride + axis.dilation - 1) / axis.dilation))
+        return (k0, k1)
+    }
+
     /// One output pixel (written at `out`), channels from `firstChannel` on, with the window clipped to the input.
     @inline(__always)
     private func applyPixel(_ source: UnsafePointer<Float>, bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                             oy: Int, ox: Int, firstChannel: Int) {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
-        let ky0 = max(0, (rows.padBefore - oy * rows.stride + rows.dilation - 1) / rows.dilation)
-        let ky1 = max(ky0, min(rows.kernel, (rows.input + rows.padBefore - oy * rows.stride + rows.dilation - 1) / rows.dilation))
-        let kx0 = max(0, (columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation)
-        let kx1 = max(kx0, min(columns.kernel, (columns.input + columns.padBefore - ox * columns.stride + columns.dilation - 1) / columns.dilation))
+        let (ky0, ky1) = tapRange(rows, output: oy)
+        let (kx0, kx1) = tapRange(columns, output: ox)
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             var c = firstChannel

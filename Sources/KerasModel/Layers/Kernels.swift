@@ -31,6 +31,35 @@ func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: In
     }
 }
 
+/// One AVX-512 register: the kernels' wider blocks where the build enables it (`FACEMOOD_AVX512`, see Package.swift).
+typealias Vector16 = SIMD16<Float>
+
+extension SIMD16 where Scalar == Float {
+    /// `self + a × b`, fused like `Vector8.accumulating`.
+    @inline(__always)
+    func accumulating(_ a: Self, _ b: Self) -> Self {
+        #if FACEMOOD_FUSED_MULTIPLY_ADD
+        return addingProduct(a, b)
+        #else
+        return self + a * b
+        #endif
+    }
+}
+
+@inline(__always)
+func load16(_ pointer: UnsafePointer<Float>) -> Vector16 {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector16.self)
+}
+
+@inline(__always)
+func store16(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>, count: Int = 16) {
+    if count == 16 {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector16.self)
+    } else {
+        for lane in 0..<count { pointer[lane] = vector[lane] }
+    }
+}
+
 /// What follows a kernel over its output while that output is still in the first-level cache: adds the
 /// element of a residual at the same position (a TensorFlow Lite ADD that followed the kernel), then clamps
 /// (a ReLU or ReLU6 that followed). These are the separate operations' own roundings in their own order, so
@@ -109,13 +138,38 @@ package struct PackedMatrix: Sendable {
         values.withUnsafeBufferPointer { weightBuffer in
             bias.withUnsafeBufferPointer { biasBuffer in
                 let weights = weightBuffer.baseAddress!, bias = biasBuffer.baseAddress!
+                #if FACEMOOD_AVX512
+                // Bands of 32 columns in six rows (twelve 16-lane sums), then one of 16 columns in twelve rows.
+                let bands32 = paddedColumns / 32 * 32
                 let wideColumns = paddedColumns / 16 * 16
+                #else
+                let wideColumns = paddedColumns / 16 * 16
+                #endif
                 // Rows in chunks, so that the epilogue finds a chunk's outputs still in the first-level cache (in the
                 // blocks' registers it would crowd out the sums).
                 var start = 0
                 while start < count {
                     let end = min(start + Self.chunkRows, count)
                     var p = start
+                    #if FACEMOOD_AVX512
+                    while p < end, bands32 > 0 {
+                        let block = min(end - p, 6)
+                        let source = input + p * rows, target = output + p * columns
+                        var n = 0
+                        while n < bands32 {
+                            block6x32(source, weights + n, bias + n, target + n, columnsLeft: columns - n, rowCount: block)
+                            n += 32
+                        }
+                        p += block
+                    }
+                    p = start
+                    while p < end, wideColumns > bands32 {
+                        let block = min(end - p, 12)
+                        let n = bands32
+                        block12x16(input + p * rows, weights + n, bias + n, output + p * columns + n, columnsLeft: columns - n, rowCount: block)
+                        p += block
+                    }
+                    #else
                     while p < end, wideColumns > 0 {
                         let block = min(end - p, 6)
                         let source = input + p * rows, target = output + p * columns
@@ -130,6 +184,7 @@ package struct PackedMatrix: Sendable {
                         }
                         p += block
                     }
+                    #endif
                     p = start
                     while p < end, wideColumns < paddedColumns {
                         let block = min(end - p, 8)
@@ -187,6 +242,84 @@ package struct PackedMatrix: Sendable {
         if rowCount > 4 { store8(a40, output + 4 * columns, count: first); store8(a41, output + 4 * columns + 8, count: second) }
         if rowCount > 5 { store8(a50, output + 5 * columns, count: first); store8(a51, output + 5 * columns + 8, count: second) }
     }
+
+    #if FACEMOOD_AVX512
+    @inline(__always)
+    private func block6x32(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int, rowCount: Int) {
+        let b0 = load16(bias), b1 = load16(bias + 16)
+        var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1
+        var a30 = b0, a31 = b1, a40 = b0, a41 = b1, a50 = b0, a51 = b1
+        // Fewer than six rows repeat the last one, whose extra sums are not stored.
+        func row(_ index: Int) -> UnsafePointer<Float> { input + min(index, rowCount - 1) * rows }
+        let r0 = input, r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
+        var w = weights
+        for k in 0..<rows {
+            let w0 = load16(w), w1 = load16(w + 16)
+            var x = Vector16(repeating: r0[k])
+            a00 = a00.accumulating(x, w0); a01 = a01.accumulating(x, w1)
+            x = Vector16(repeating: r1[k])
+            a10 = a10.accumulating(x, w0); a11 = a11.accumulating(x, w1)
+            x = Vector16(repeating: r2[k])
+            a20 = a20.accumulating(x, w0); a21 = a21.accumulating(x, w1)
+            x = Vector16(repeating: r3[k])
+            a30 = a30.accumulating(x, w0); a31 = a31.accumulating(x, w1)
+            x = Vector16(repeating: r4[k])
+            a40 = a40.accumulating(x, w0); a41 = a41.accumulating(x, w1)
+            x = Vector16(repeating: r5[k])
+            a50 = a50.accumulating(x, w0); a51 = a51.accumulating(x, w1)
+            w += paddedColumns
+        }
+        let first = min(columnsLeft, 16), second = min(max(columnsLeft - 16, 0), 16)
+        store16(a00, output, count: first); store16(a01, output + 16, count: second)
+        if rowCount > 1 { store16(a10, output + columns, count: first); store16(a11, output + columns + 16, count: second) }
+        if rowCount > 2 { store16(a20, output + 2 * columns, count: first); store16(a21, output + 2 * columns + 16, count: second) }
+        if rowCount > 3 { store16(a30, output + 3 * columns, count: first); store16(a31, output + 3 * columns + 16, count: second) }
+        if rowCount > 4 { store16(a40, output + 4 * columns, count: first); store16(a41, output + 4 * columns + 16, count: second) }
+        if rowCount > 5 { store16(a50, output + 5 * columns, count: first); store16(a51, output + 5 * columns + 16, count: second) }
+    }
+
+    @inline(__always)
+    private func block12x16(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                            _ output: UnsafeMutablePointer<Float>, columnsLeft: Int, rowCount: Int) {
+        let b = load16(bias)
+        var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b, a8 = b, a9 = b, a10 = b, a11 = b
+        // Fewer than twelve rows repeat the last one, whose extra sums are not stored.
+        func row(_ index: Int) -> UnsafePointer<Float> { input + min(index, rowCount - 1) * rows }
+        let r0 = input, r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
+        let r6 = row(6), r7 = row(7), r8 = row(8), r9 = row(9), r10 = row(10), r11 = row(11)
+        var w = weights
+        for k in 0..<rows {
+            let w0 = load16(w)
+            a0 = a0.accumulating(Vector16(repeating: r0[k]), w0)
+            a1 = a1.accumulating(Vector16(repeating: r1[k]), w0)
+            a2 = a2.accumulating(Vector16(repeating: r2[k]), w0)
+            a3 = a3.accumulating(Vector16(repeating: r3[k]), w0)
+            a4 = a4.accumulating(Vector16(repeating: r4[k]), w0)
+            a5 = a5.accumulating(Vector16(repeating: r5[k]), w0)
+            a6 = a6.accumulating(Vector16(repeating: r6[k]), w0)
+            a7 = a7.accumulating(Vector16(repeating: r7[k]), w0)
+            a8 = a8.accumulating(Vector16(repeating: r8[k]), w0)
+            a9 = a9.accumulating(Vector16(repeating: r9[k]), w0)
+            a10 = a10.accumulating(Vector16(repeating: r10[k]), w0)
+            a11 = a11.accumulating(Vector16(repeating: r11[k]), w0)
+            w += paddedColumns
+        }
+        let count = min(columnsLeft, 16)
+        store16(a0, output, count: count)
+        if rowCount > 1 { store16(a1, output + columns, count: count) }
+        if rowCount > 2 { store16(a2, output + 2 * columns, count: count) }
+        if rowCount > 3 { store16(a3, output + 3 * columns, count: count) }
+        if rowCount > 4 { store16(a4, output + 4 * columns, count: count) }
+        if rowCount > 5 { store16(a5, output + 5 * columns, count: count) }
+        if rowCount > 6 { store16(a6, output + 6 * columns, count: count) }
+        if rowCount > 7 { store16(a7, output + 7 * columns, count: count) }
+        if rowCount > 8 { store16(a8, output + 8 * columns, count: count) }
+        if rowCount > 9 { store16(a9, output + 9 * columns, count: count) }
+        if rowCount > 10 { store16(a10, output + 10 * columns, count: count) }
+        if rowCount > 11 { store16(a11, output + 11 * columns, count: count) }
+    }
+    #endif
 
     @inline(__always)
     private func block8x8(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,

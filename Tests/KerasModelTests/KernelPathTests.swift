@@ -1,0 +1,123 @@
+import Testing
+@testable import KerasModel
+
+/// The kernels choose among register blocks and paths by shape (and, with AVX-512, by vector width); every path must
+/// give each output the same sum in the same order, so the choice never shows in a result.
+@Suite struct KernelPathTests {
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func values(_ count: Int, _ generator: inout Generator) -> [Float] {
+        (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
+    }
+
+    /// Bias, then each term in order k = 0, 1, …: fused multiply-adds, or multiplies and adds, as the build makes them.
+    static func orderedSums(_ input: [Float], count: Int, _ matrix: [Float], rows: Int, columns: Int, bias: [Float], fused: Bool) -> [Float] {
+        var output = [Float](repeating: 0, count: count * columns)
+        for p in 0..<count {
+            for n in 0..<columns {
+                var sum = bias[n]
+                for k in 0..<rows {
+                    sum = fused ? sum.addingProduct(input[p * rows + k], matrix[k * columns + n]) : sum + input[p * rows + k] * matrix[k * columns + n]
+                }
+                output[p * columns + n] = sum
+            }
+        }
+        return output
+    }
+
+    @Test func everyRegisterBlockOfTheMatrixProductAddsInOrder() {
+        var generator = Generator(state: 1)
+        for columns in [7, 8, 16, 24, 32, 40, 48, 64, 72, 128, 130] {
+            for (rows, count) in [(1, 1), (8, 5), (16, 13), (9, 48), (32, 49), (64, 100)] {
+                let weights = Self.values(rows * columns, &generator), bias = Self.values(columns, &generator)
+                let input = Self.values(rows * count, &generator)
+                let matrix = PackedMatrix(rows: rows, columns: columns, values: weights, bias: bias)
+                var output = [Float](repeating: .nan, count: count * columns)
+                input.withUnsafeBufferPointer { source in
+                    output.withUnsafeMutableBufferPointer { matrix.multiply(source.baseAddress!, count: count, into: $0.baseAddress!) }
+                }
+                let fused = Self.orderedSums(input, count: count, weights, rows: rows, columns: columns, bias: bias, fused: true)
+                let unfused = Self.orderedSums(input, count: count, weights, rows: rows, columns: columns, bias: bias, fused: false)
+                #expect(output == fused || output == unfused, "\(count) rows of \(rows) × \(columns) columns")
+            }
+        }
+    }
+
+    /// The depthwise kernel's groups of four pixels (the last overlapping), its border pixels and its channel tails,
+    /// on sizes whose widths are not multiples of four, with and without padding and stride.
+    @Test func depthwiseGroupsBordersAndTailsMatchAPlainSum() {
+        var generator = Generator(state: 2)
+        for channels in [4, 5, 8, 12, 16, 24, 36, 40] {
+            for (width, kernel, stride, same) in [(9, 3, 1, true), (13, 3, 1, false), (11, 5, 2, true), (7, 5, 1, true), (6, 3, 2, false)] {
+                let height = 6
+                let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernel, stride: stride, same: same),
+                                              columns: WindowAxis(input: width, kernel: kernel, stride: stride, same: same))
+                let weights = Self.values(kernel * kernel * channels, &generator), bias = Self.values(channels, &generator)
+                let input = Self.values(height * width * channels, &generator)
+                let depthwise = DepthwiseKernel(geometry: geometry, inputChannels: channels, multiplier: 1, kernel: weights)
+                let outputs = geometry.rows.output * geometry.columns.output * channels
+                var output = [Float](repeating: .nan, count: outputs)
+                input.withUnsafeBufferPointer { source in
+                    bias.withUnsafeBufferPointer { b in
+                        output.withUnsafeMutableBufferPointer { depthwise.apply(source.baseAddress!, bias: b.baseAddress!, into: $0.baseAddress!) }
+                    }
+                }
+                var worst: Float = 0
+                for oy in 0..<geometry.rows.output {
+                    for ox in 0..<geometry.columns.output {
+                        for c in 0..<channels {
+                            var sum = Double(bias[c])
+                            for ky in 0..<kernel {
+                                for kx in 0..<kernel {
+                                    let iy = oy * stride + ky - geometry.rows.padBefore, ix = ox * stride + kx - geometry.columns.padBefore
+                                    guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                    sum += Double(input[(iy * width + ix) * channels + c]) * Double(weights[(ky * kernel + kx) * channels + c])
+                                }
+                            }
+                            worst = max(worst, abs(Float(sum) - output[(oy * geometry.columns.output + ox) * channels + c]))
+                        }
+                    }
+                }
+                #expect(worst <= 1e-5, "\(channels) channels, width \(width), kernel \(kernel), stride \(stride), same \(same)")
+            }
+        }
+    }
+
+    /// The pixel-lane convolution (one or eight input channels, eight outputs) gives every output the very bits of the
+    /// channels-last direct convolution.
+    @Test func pixelLaneConvolutionEqualsTheDirectOne() {
+        var generator = Generator(state: 3)
+        for inputChannels in [1, 8] {
+            for (width, height, kernelHeight, kernelWidth) in [(34, 5, 3, 3), (35, 4, 3, 3), (49, 6, 3, 3), (64, 8, 3, 3), (40, 7, 5, 3)] {
+                let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernelHeight, stride: 1, same: false),
+                                              columns: WindowAxis(input: width, kernel: kernelWidth, stride: 1, same: false))
+                #expect(PixelLaneConvolution.fits(geometry, inputChannels: inputChannels, outputChannels: 8))
+                let rows = kernelHeight * kernelWidth * inputChannels
+                let matrix = PackedMatrix(rows: rows, columns: 8, values: Self.values(rows * 8, &generator), bias: Self.values(8, &generator))
+                let input = Self.values(height * width * inputChannels, &generator)
+                let count = geometry.rows.output * geometry.columns.output * 8
+                var lanes = [Float](repeating: .nan, count: count), direct = [Float](repeating: .nan, count: count)
+                input.withUnsafeBufferPointer { source in
+                    lanes.withUnsafeMutableBufferPointer {
+                        PixelLaneConvolution.convolve(source.baseAddress!, geometry: geometry, inputChannels: inputChannels, matrix: matrix,
+                                                      into: $0.baseAddress!, scratch: Scratch(), epilogue: .relu)
+                    }
+                    direct.withUnsafeMutableBufferPointer {
+                        convolveDirect(source.baseAddress!, geometry: geometry, inputChannels: inputChannels, matrix: matrix,
+                                       into: $0.baseAddress!, epilogue: .relu)
+                    }
+                }
+                #expect(lanes == direct, "\(inputChannels) input channels, \(height)×\(width), kernel \(kernelHeight)×\(kernelWidth)")
+            }
+        }
+    }
+}
