@@ -87,6 +87,9 @@ package struct DepthwiseKernel: Sendable {
         let kernelWidth = columns.kernel
         let isPlain = multiplier == 1 && rows.dilation == 1 && columns.dilation == 1
         let vectorChannels = channels / 8 * 8
+        #if FACEMOOD_AVX512
+        let slides = isPlain && columns.stride == 1 && channels % 8 == 0
+        #endif
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             // The output columns whose windows lie inside the input's width; on an output row, the kernel rows that lie
@@ -115,18 +118,31 @@ package struct DepthwiseKernel: Sendable {
                 let tapRows = ky1 - ky0
                 let taps = weights + ky0 * kernelWidth * channels
                 var next = firstInside
+                #if FACEMOOD_AVX512
+                if slides && endInside - firstInside >= 8 {
+                    // Stride 1, whole vectors of channels: groups of eight pixels that slide along the kernel row.
+                    while next < endInside {
+                        let ox = min(next, endInside - 8)
+                        next = ox + 8
+                        let top = source + ((oy - rows.padBefore + ky0) * columns.input + ox - columns.padBefore) * channels
+                        let out = rowStart + ox * channels
+                        var c = 0
+                        while c + 16 <= channels {
+                            Self.eightPixels16(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
+                            c += 16
+                        }
+                        if c < channels {
+                            Self.eightPixels8(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
+                        }
+                    }
+                }
+                #endif
                 while next < endInside {
                     let ox = min(next, endInside - 4)
                     next = ox + 4
                     let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox * columns.stride - columns.padBefore) * channels
                     let out = rowStart + ox * channels
                     var c = 0
-                    #if FACEMOOD_AVX512
-                    while c + 16 <= channels {
-                        Self.fourPixels16(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
-                        c += 16
-                    }
-                    #endif
                     while c < vectorChannels {
                         Self.fourPixels(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
                         c += 8
@@ -196,29 +212,68 @@ package struct DepthwiseKernel: Sendable {
     }
 
     #if FACEMOOD_AVX512
-    /// `fourPixels` for sixteen channels in one AVX-512 register each.
+    /// Sixteen channels of eight neighbouring output pixels (stride 1) whose windows lie inside the input, the taps summed in
+    /// `applyPixel`'s order. Along a kernel row, pixel p's tap kx + 1 is pixel p + 1's tap kx: the eight inputs slide
+    /// by one pixel per tap, so each tap loads one new input and one weight for eight multiply-adds.
     @inline(__always)
-    private static func fourPixels16(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+    private static func eightPixels16(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                      _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
-                                     _ rowStep: Int, _ pixelStep: Int, _ channels: Int) {
+                                     _ rowStep: Int, _ channels: Int) {
         let start = load16(bias)
-        var s0 = start, s1 = start, s2 = start, s3 = start
+        var s0 = start, s1 = start, s2 = start, s3 = start, s4 = start, s5 = start, s6 = start, s7 = start
         for ky in 0..<kernelHeight {
             let row = top + ky &* rowStep
             let taps = weights + ky &* kernelWidth &* channels
+            var x0 = load16(row), x1 = load16(row + channels), x2 = load16(row + 2 &* channels), x3 = load16(row + 3 &* channels)
+            var x4 = load16(row + 4 &* channels), x5 = load16(row + 5 &* channels), x6 = load16(row + 6 &* channels)
+            var x7 = load16(row + 7 &* channels)
             for kx in 0..<kernelWidth {
                 let weight = load16(taps + kx &* channels)
-                let tap = row + kx &* channels
-                s0 = s0.accumulating(load16(tap), weight)
-                s1 = s1.accumulating(load16(tap + pixelStep), weight)
-                s2 = s2.accumulating(load16(tap + 2 &* pixelStep), weight)
-                s3 = s3.accumulating(load16(tap + 3 &* pixelStep), weight)
+                s0 = s0.accumulating(x0, weight); s1 = s1.accumulating(x1, weight)
+                s2 = s2.accumulating(x2, weight); s3 = s3.accumulating(x3, weight)
+                s4 = s4.accumulating(x4, weight); s5 = s5.accumulating(x5, weight)
+                s6 = s6.accumulating(x6, weight); s7 = s7.accumulating(x7, weight)
+                if kx + 1 < kernelWidth {
+                    x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7
+                    x7 = load16(row + (8 &+ kx) &* channels)
+                }
             }
         }
-        store16(s0, out)
-        store16(s1, out + channels)
-        store16(s2, out + 2 &* channels)
-        store16(s3, out + 3 &* channels)
+        store16(s0, out); store16(s1, out + channels); store16(s2, out + 2 &* channels); store16(s3, out + 3 &* channels)
+        store16(s4, out + 4 &* channels); store16(s5, out + 5 &* channels); store16(s6, out + 6 &* channels)
+        store16(s7, out + 7 &* channels)
+    }
+
+    /// Eight channels of eight neighbouring output pixels (stride 1) whose windows lie inside the input, the taps summed in
+    /// `applyPixel`'s order. Along a kernel row, pixel p's tap kx + 1 is pixel p + 1's tap kx: the eight inputs slide
+    /// by one pixel per tap, so each tap loads one new input and one weight for eight multiply-adds.
+    @inline(__always)
+    private static func eightPixels8(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                     _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
+                                     _ rowStep: Int, _ channels: Int) {
+        let start = load8(bias)
+        var s0 = start, s1 = start, s2 = start, s3 = start, s4 = start, s5 = start, s6 = start, s7 = start
+        for ky in 0..<kernelHeight {
+            let row = top + ky &* rowStep
+            let taps = weights + ky &* kernelWidth &* channels
+            var x0 = load8(row), x1 = load8(row + channels), x2 = load8(row + 2 &* channels), x3 = load8(row + 3 &* channels)
+            var x4 = load8(row + 4 &* channels), x5 = load8(row + 5 &* channels), x6 = load8(row + 6 &* channels)
+            var x7 = load8(row + 7 &* channels)
+            for kx in 0..<kernelWidth {
+                let weight = load8(taps + kx &* channels)
+                s0 = s0.accumulating(x0, weight); s1 = s1.accumulating(x1, weight)
+                s2 = s2.accumulating(x2, weight); s3 = s3.accumulating(x3, weight)
+                s4 = s4.accumulating(x4, weight); s5 = s5.accumulating(x5, weight)
+                s6 = s6.accumulating(x6, weight); s7 = s7.accumulating(x7, weight)
+                if kx + 1 < kernelWidth {
+                    x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7
+                    x7 = load8(row + (8 &+ kx) &* channels)
+                }
+            }
+        }
+        store8(s0, out); store8(s1, out + channels); store8(s2, out + 2 &* channels); store8(s3, out + 3 &* channels)
+        store8(s4, out + 4 &* channels); store8(s5, out + 5 &* channels); store8(s6, out + 6 &* channels)
+        store8(s7, out + 7 &* channels)
     }
     #endif
 

@@ -34,8 +34,20 @@ struct Pooling2D: Layer {
 /// Max or average pooling, channels last; cells of "same" padding take no part (see `Pooling2D`).
 package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, channels: Int, maximum isMax: Bool,
                     into target: UnsafeMutablePointer<Float>) {
+    // Two copies of the loops, each with its kind fixed, so that no cell tests the kind.
+    if isMax {
+        pool2D(source, geometry: geometry, channels: channels, into: target, maximum: true)
+    } else {
+        pool2D(source, geometry: geometry, channels: channels, into: target, maximum: false)
+    }
+}
+
+@inline(__always)
+private func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, channels: Int, into target: UnsafeMutablePointer<Float>,
+                    maximum isMax: Bool) {
     let rows = geometry.rows, columns = geometry.columns
     let vectorChannels = channels / 8 * 8
+    let rowStep = columns.input &* channels
     for oy in 0..<rows.output {
         let y0 = max(oy * rows.stride - rows.padBefore, 0)
         let y1 = min(oy * rows.stride - rows.padBefore + rows.kernel, rows.input)
@@ -44,12 +56,30 @@ package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, ch
             let x1 = min(ox * columns.stride - columns.padBefore + columns.kernel, columns.input)
             let out = target + (oy * columns.output + ox) * channels
             let count = Float((y1 - y0) * (x1 - x0))
+            let corner = source + (y0 * columns.input + x0) * channels
+            let height = y1 - y0, width = x1 - x0
+            // A cell replaces the maximum only when greater (NaN never does), so the first of equal maxima stays.
             var c = 0
+            #if FACEMOOD_AVX512
+            while c + 16 <= channels {
+                var value = Vector16(repeating: isMax ? -.infinity : 0)
+                for y in 0..<height {
+                    let row = corner + (y &* rowStep &+ c)
+                    for x in 0..<width {
+                        let cell = load16(row + x &* channels)
+                        value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
+                    }
+                }
+                store16(isMax ? value : value / Vector16(repeating: count), out + c)
+                c += 16
+            }
+            #endif
             while c < vectorChannels {
                 var value = Vector8(repeating: isMax ? -.infinity : 0)
-                for y in y0..<y1 {
-                    for x in x0..<x1 {
-                        let cell = load8(source + (y * columns.input + x) * channels + c)
+                for y in 0..<height {
+                    let row = corner + (y &* rowStep &+ c)
+                    for x in 0..<width {
+                        let cell = load8(row + x &* channels)
                         value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
                     }
                 }
@@ -59,9 +89,10 @@ package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, ch
             if c + 4 <= channels {
                 // A tail of four channels (BlazeFace's 12, 28, 36) in a half-width vector.
                 var value = SIMD4<Float>(repeating: isMax ? -.infinity : 0)
-                for y in y0..<y1 {
-                    for x in x0..<x1 {
-                        let cell = UnsafeRawPointer(source + (y * columns.input + x) * channels + c).loadUnaligned(as: SIMD4<Float>.self)
+                for y in 0..<height {
+                    let row = corner + (y &* rowStep &+ c)
+                    for x in 0..<width {
+                        let cell = UnsafeRawPointer(row + x &* channels).loadUnaligned(as: SIMD4<Float>.self)
                         value = isMax ? value.replacing(with: cell, where: cell .> value) : value + cell
                     }
                 }
@@ -70,10 +101,10 @@ package func pool2D(_ source: UnsafePointer<Float>, geometry: WindowGeometry, ch
             }
             for channel in c..<channels {
                 var value: Float = isMax ? -.infinity : 0
-                for y in y0..<y1 {
-                    for x in x0..<x1 {
-                        let cell = source[(y * columns.input + x) * channels + channel]
-                        value = isMax ? max(value, cell) : value + cell
+                for y in 0..<height {
+                    for x in 0..<width {
+                        let cell = corner[y &* rowStep &+ x &* channels &+ channel]
+                        value = isMax ? (cell > value ? cell : value) : value + cell
                     }
                 }
                 out[channel] = isMax ? value : value / count
