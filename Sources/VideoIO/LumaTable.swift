@@ -20,7 +20,11 @@ final class LumaTable {
 
     private var key: Key?
     /// For the current key: the table, or nil when swscale must convert.
-    private var table: [UInt8]?
+    private var table: [UInt8]? {
+        didSet { rule = table.flatMap(AffineLuma.init(table:)) }
+    }
+    /// The table as arithmetic, when it is one (it is for the ranges swscale converts).
+    private var rule: AffineLuma?
     /// The table waits for one real frame to agree with swscale before it is used.
     private var confirmed = false
 
@@ -104,14 +108,79 @@ final class LumaTable {
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         let stride = Int(frame.pointee.linesize.0)
         let luma = frame.pointee.data.0!
+        let rule = self.rule
         return table.withUnsafeBufferPointer { table in
             [UInt8](unsafeUninitializedCapacity: width * height) { buffer, count in
                 for y in 0..<height {
                     let row = luma + y * stride, out = buffer.baseAddress! + y * width
-                    for x in 0..<width { out[x] = table[Int(row[x])] }
+                    if let rule {
+                        rule.apply(row, out, count: width)
+                    } else {
+                        for x in 0..<width { out[x] = table[Int(row[x])] }
+                    }
                 }
                 count = width * height
             }
+        }
+    }
+}
+
+/// A gray table that is `clamp((luma × multiplier + offset) >> shift, 0, 255)` for every one of the 256 luma values,
+/// as swscale's range conversions are (it computes them in fixed point): a row then takes a few vector instructions
+/// per sixteen or more pixels instead of a table read per pixel. Found from the table itself and checked on all 256
+/// values, so a table that is not such a rule keeps the table reads.
+struct AffineLuma: Equatable {
+    let multiplier: Int32
+    let offset: Int32
+    let shift: Int32
+
+    init(multiplier: Int32, offset: Int32, shift: Int32) {
+        self.multiplier = multiplier
+        self.offset = offset
+        self.shift = shift
+    }
+
+    /// The rule that gives `table`, or nil. For each shift and each multiplier near the table's slope, every
+    /// entry bounds the offset from both sides (a clamped entry from one side); any offset left in all those
+    /// bounds is the rule's.
+    init?(table: [UInt8]) {
+        guard table.count == 256 else { return nil }
+        let inside = table.indices.filter { table[$0] > 0 && table[$0] < 255 }
+        guard let low = inside.first, let high = inside.last, high > low else { return nil }
+        let slope = Double(Int(table[high]) - Int(table[low])) / Double(high - low)
+        guard slope > 0 else { return nil }
+        for shift in 8...16 {
+            let unit = Int64(1) << shift
+            let estimate = Int64((slope * Double(unit)).rounded())
+            for multiplier in max(estimate - 4, 1)...(estimate + 4) {
+                var lowest = Int64.min, beyond = Int64.max
+                for (luma, gray) in table.enumerated() {
+                    let product = Int64(luma) * multiplier
+                    if gray > 0 { lowest = max(lowest, Int64(gray) * unit - product) }
+                    if gray < 255 { beyond = min(beyond, (Int64(gray) + 1) * unit - product) }
+                }
+                guard lowest < beyond, let offset = Int32(exactly: lowest), let scaled = Int32(exactly: multiplier),
+                      Int64(scaled) * 255 + Int64(offset) < Int64(Int32.max) else { continue }
+                let rule = AffineLuma(multiplier: scaled, offset: offset, shift: Int32(shift))
+                if (0..<256).allSatisfy({ rule.gray(UInt8($0)) == table[$0] }) {
+                    self = rule
+                    return
+                }
+            }
+        }
+        return nil
+    }
+
+    func gray(_ luma: UInt8) -> UInt8 {
+        UInt8(min(max((Int32(luma) * multiplier + offset) >> shift, 0), 255))
+    }
+
+    /// `count` gray bytes at `target` from as many luma bytes at `source`: a loop the compiler turns into vector
+    /// instructions.
+    func apply(_ source: UnsafePointer<UInt8>, _ target: UnsafeMutablePointer<UInt8>, count: Int) {
+        let multiplier = multiplier, offset = offset, shift = shift
+        for index in 0..<count {
+            target[index] = UInt8(clamping: (Int32(source[index]) &* multiplier &+ offset) &>> shift)
         }
     }
 }

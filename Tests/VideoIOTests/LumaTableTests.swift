@@ -45,3 +45,35 @@ import Testing
         #expect(read.frames == expected)
     }
 }
+
+/// The table as arithmetic (`AffineLuma`): found for swscale's range conversions, exact on every luma value, and
+/// refused for a table that is no such rule.
+@Suite struct AffineLumaTests {
+    @Test func swscalesRangeConversionsAreRulesThatGiveEveryEntry() {
+        // Limited to full range as swscale's fixed point computes it, the identity, and a table with clamped ends.
+        func rule(_ multiplier: Int, _ offset: Int, _ shift: Int) -> [UInt8] {
+            (0..<256).map { (luma: Int) -> UInt8 in UInt8(min(max((luma * multiplier + offset) >> shift, 0), 255)) }
+        }
+        let tables = [rule(2385, -37174, 11), rule(1, 0, 0), rule(219, 16 * 256 + 128, 8)]
+        for table in tables {
+            let rule = AffineLuma(table: table)
+            #expect(rule != nil)
+            guard let rule else { continue }
+            let luma = (0..<256).map { UInt8($0) }
+            var gray = [UInt8](repeating: 0, count: 256)
+            luma.withUnsafeBufferPointer { source in
+                gray.withUnsafeMutableBufferPointer { target in
+                    rule.apply(source.baseAddress!, target.baseAddress!, count: 256)
+                }
+            }
+            #expect(gray == table)
+        }
+    }
+
+    @Test func aTableThatIsNoRuleKeepsTheTable() {
+        var table = (0..<256).map { (luma: Int) -> UInt8 in UInt8(min(max((luma * 2385 - 37174) >> 11, 0), 255)) }
+        table[100] &+= 1
+        #expect(AffineLuma(table: table) == nil)
+        #expect(AffineLuma(table: (0..<256).map { (luma: Int) -> UInt8 in UInt8(255 - luma) }) == nil)
+    }
+}

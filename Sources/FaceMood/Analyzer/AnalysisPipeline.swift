@@ -4,6 +4,8 @@ import VideoIO
 /// Decoding, analysis and writing overlap: a decoding thread cuts the video into segments of consecutive
 /// frames, `workers` threads analyse segments in parallel (each segment on its own, so the result does not
 /// depend on the number of threads), and the calling thread receives the results in frame order.
+/// A segment goes to a worker with its first frame and its other frames follow as they are decoded, so a
+/// worker does not wait for a whole segment to be decoded (on a short video that wait was a sixth of the run).
 /// At most `workers * 2 + 1` segments are in flight, so memory does not grow with the video's length.
 enum AnalysisPipeline {
     typealias Analyzed = (result: FrameResult, frame: VideoFrame)
@@ -12,7 +14,7 @@ enum AnalysisPipeline {
                     makeAnalyzer: @escaping @Sendable () -> FrameAnalyzer, consume: (Analyzed) throws -> Void) throws {
         let workers = max(workers, 1)
         let segmentLength = max(segmentLength, 1)
-        let work = BlockingQueue<(index: Int, frames: [VideoFrame])>()
+        let work = BlockingQueue<(index: Int, frames: BlockingQueue<VideoFrame>)>()
         let results = SegmentResults()
         let slots = Slots(capacity: workers * 2 + 1)
         let stop = Cancellation()
@@ -29,24 +31,30 @@ enum AnalysisPipeline {
         Thread.detachNewThread {
             defer { threads.leave() }
             var index = 0
-            var segment: [VideoFrame] = []
+            // The segment being filled and how many frames it has; its worker waits on it until it is closed.
+            var segment: BlockingQueue<VideoFrame>?
+            var count = 0
             do {
                 while !stop.isCancelled, let frame = try clock.measure(.decode, { try reader.value.nextFrame() }) {
-                    segment.append(frame)
-                    if segment.count == segmentLength {
+                    if segment == nil {
                         guard slots.acquire() else { break }
-                        work.push((index, segment))
+                        let started = BlockingQueue<VideoFrame>()
+                        work.push((index, started))
                         index += 1
-                        segment = []
+                        segment = started
+                        count = 0
                     }
-                }
-                if !segment.isEmpty && slots.acquire() {
-                    work.push((index, segment))
-                    index += 1
+                    segment?.push(frame)
+                    count += 1
+                    if count == segmentLength {
+                        segment?.close()
+                        segment = nil
+                    }
                 }
             } catch {
                 decoding.error = error
             }
+            segment?.close()
             results.finish(segments: index)
             work.close()
         }
@@ -60,10 +68,12 @@ enum AnalysisPipeline {
                     if stop.isCancelled { continue }
                     analyzer.startSegment()
                     results.put(index, Result {
-                        try frames.map { frame in
+                        var analyzed: [Analyzed] = []
+                        while let frame = frames.pop() {
                             if stop.isCancelled { throw CancellationError() }
-                            return (try analyzer.analyze(frame), frame)
+                            analyzed.append((try analyzer.analyze(frame), frame))
                         }
+                        return analyzed
                     })
                 }
             }
@@ -131,8 +141,9 @@ final class Slots: ClosableWait, @unchecked Sendable {
     }
 }
 
-/// A blocking FIFO; `pop` returns nil once the queue is closed and empty. It holds at most a few segments,
-/// and nothing it has handed out: a popped segment's frames are freed as soon as their worker is done.
+/// A blocking FIFO; `pop` returns nil once the queue is closed and empty. It holds at most a few segments (or one
+/// segment's frames), and nothing it has handed out: a popped segment's frames are freed as soon as their results
+/// are written.
 final class BlockingQueue<Element>: ClosableWait, @unchecked Sendable {
     private var items: [Element] = []
 

@@ -293,32 +293,59 @@ package struct DepthwiseKernel: Sendable {
         let channels = outputChannels
         let (ky0, ky1) = tapRange(rows, output: oy)
         let (kx0, kx1) = tapRange(columns, output: ox)
+        let rowStep = columns.input * inputChannels
+        let top = oy * rows.stride - rows.padBefore, left = ox * columns.stride - columns.padBefore
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
             var c = firstChannel
             if multiplier == 1 {
+                // The tap (ky, kx) of channel c: input at row + kx·dilation·channels + c, weight at taps + kx·channels + c.
+                let tapStep = columns.dilation &* channels
+                #if FACEMOOD_AVX512
+                while c + 16 <= channels {
+                    var sum = load16(bias + c)
+                    for ky in ky0..<ky1 {
+                        let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ c)
+                        let taps = weights + (ky &* columns.kernel &* channels &+ c)
+                        for kx in kx0..<kx1 { sum = sum.accumulating(load16(row + kx &* tapStep), load16(taps + kx &* channels)) }
+                    }
+                    store16(sum, out + c)
+                    c += 16
+                }
+                #endif
                 while c + 8 <= channels {
                     var sum = load8(bias + c)
                     for ky in ky0..<ky1 {
-                        let row = source + ((oy * rows.stride + ky * rows.dilation - rows.padBefore) * columns.input) * inputChannels + c
-                        let taps = weights + ky * columns.kernel * channels + c
-                        for kx in kx0..<kx1 {
-                            let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
-                            sum = sum.accumulating(load8(row + ix * inputChannels), load8(taps + kx * channels))
-                        }
+                        let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ c)
+                        let taps = weights + (ky &* columns.kernel &* channels &+ c)
+                        for kx in kx0..<kx1 { sum = sum.accumulating(load8(row + kx &* tapStep), load8(taps + kx &* channels)) }
                     }
                     store8(sum, out + c)
                     c += 8
                 }
+                if c + 4 <= channels {
+                    // Multiplied and added apart, as the groups' four-channel tail and the scalar channels below.
+                    var sum = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
+                    for ky in ky0..<ky1 {
+                        let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ c)
+                        let taps = weights + (ky &* columns.kernel &* channels &+ c)
+                        for kx in kx0..<kx1 {
+                            let input = UnsafeRawPointer(row + kx &* tapStep).loadUnaligned(as: SIMD4<Float>.self)
+                            sum = sum + input * UnsafeRawPointer(taps + kx &* channels).loadUnaligned(as: SIMD4<Float>.self)
+                        }
+                    }
+                    UnsafeMutableRawPointer(out + c).storeBytes(of: sum, as: SIMD4<Float>.self)
+                    c += 4
+                }
             }
             for channel in c..<channels {
                 var sum = bias[channel]
+                let inputChannel = channel / multiplier
                 for ky in ky0..<ky1 {
-                    let iy = oy * rows.stride + ky * rows.dilation - rows.padBefore
+                    let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ inputChannel)
+                    let taps = weights + (ky &* columns.kernel &* channels &+ channel)
                     for kx in kx0..<kx1 {
-                        let ix = ox * columns.stride + kx * columns.dilation - columns.padBefore
-                        sum += source[(iy * columns.input + ix) * inputChannels + channel / multiplier]
-                            * weights[(ky * columns.kernel + kx) * channels + channel]
+                        sum += row[(left &+ kx &* columns.dilation) &* inputChannels] * taps[kx &* channels]
                     }
                 }
                 out[channel] = sum
