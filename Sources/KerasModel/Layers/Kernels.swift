@@ -27,7 +27,16 @@ func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: In
     if count == 8 {
         UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector8.self)
     } else {
-        for lane in 0..<count { pointer[lane] = vector[lane] }
+        // A half-width store, then single lanes: most channel counts that leave a partial vector leave four.
+        var lane = 0
+        if count >= 4 {
+            UnsafeMutableRawPointer(pointer).storeBytes(of: vector.lowHalf, as: SIMD4<Float>.self)
+            lane = 4
+        }
+        while lane < count {
+            pointer[lane] = vector[lane]
+            lane += 1
+        }
     }
 }
 
@@ -55,8 +64,11 @@ func load16(_ pointer: UnsafePointer<Float>) -> Vector16 {
 func store16(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>, count: Int = 16) {
     if count == 16 {
         UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector16.self)
+    } else if count >= 8 {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: vector.lowHalf, as: Vector8.self)
+        store8(vector.highHalf, pointer + 8, count: count - 8)
     } else {
-        for lane in 0..<count { pointer[lane] = vector[lane] }
+        store8(vector.lowHalf, pointer, count: count)
     }
 }
 
