@@ -36,7 +36,7 @@ import Testing
 
     @Test func everyRegisterBlockOfTheMatrixProductAddsInOrder() {
         var generator = Generator(state: 1)
-        for columns in [7, 8, 16, 24, 32, 40, 48, 64, 72, 128, 130] {
+        for columns in [7, 8, 16, 24, 28, 32, 40, 42, 48, 56, 64, 72, 88, 128, 130] {
             for (rows, count) in [(1, 1), (8, 5), (16, 13), (9, 48), (32, 49), (64, 100)] {
                 let weights = Self.values(rows * columns, &generator), bias = Self.values(columns, &generator)
                 let input = Self.values(rows * count, &generator)

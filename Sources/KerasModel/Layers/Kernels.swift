@@ -151,11 +151,15 @@ package struct PackedMatrix: Sendable {
             bias.withUnsafeBufferPointer { biasBuffer in
                 let weights = weightBuffer.baseAddress!, bias = biasBuffer.baseAddress!
                 #if FACEMOOD_AVX512
-                // Bands of 32 columns in six rows (twelve 16-lane sums), then one of 16 columns in twelve rows.
+                // Bands of 32 columns in six rows (twelve 16-lane sums), then the last 24 columns in eight rows (a 16-lane
+                // and an 8-lane sum each) or the last 16 in twelve rows.
                 let bands32 = paddedColumns / 32 * 32
                 let wideColumns = paddedColumns / 16 * 16
+                let lastBand24 = paddedColumns - bands32 == 24
+                let tailStart = lastBand24 ? paddedColumns : wideColumns
                 #else
                 let wideColumns = paddedColumns / 16 * 16
+                let tailStart = wideColumns
                 #endif
                 // Rows in chunks, so that the epilogue finds a chunk's outputs still in the first-level cache (in the
                 // blocks' registers it would crowd out the sums).
@@ -175,7 +179,14 @@ package struct PackedMatrix: Sendable {
                         p += block
                     }
                     p = start
-                    while p < end, wideColumns > bands32 {
+                    while p < end, lastBand24 {
+                        let block = min(end - p, 8)
+                        let n = bands32
+                        block8x24(input + p * rows, weights + n, bias + n, output + p * columns + n, columnsLeft: columns - n, rowCount: block)
+                        p += block
+                    }
+                    p = start
+                    while p < end, wideColumns > bands32 && !lastBand24 {
                         let block = min(end - p, 12)
                         let n = bands32
                         block12x16(input + p * rows, weights + n, bias + n, output + p * columns + n, columnsLeft: columns - n, rowCount: block)
@@ -198,9 +209,9 @@ package struct PackedMatrix: Sendable {
                     }
                     #endif
                     p = start
-                    while p < end, wideColumns < paddedColumns {
+                    while p < end, tailStart < paddedColumns {
                         let block = min(end - p, 8)
-                        let n = wideColumns, source = input + p * rows, target = output + p * columns + n
+                        let n = tailStart, source = input + p * rows, target = output + p * columns + n
                         if block > 1 {
                             block8x8(source, weights + n, bias + n, target, columnsLeft: columns - n, rowCount: block)
                         } else {
@@ -289,6 +300,47 @@ package struct PackedMatrix: Sendable {
         if rowCount > 3 { store16(a30, output + 3 * columns, count: first); store16(a31, output + 3 * columns + 16, count: second) }
         if rowCount > 4 { store16(a40, output + 4 * columns, count: first); store16(a41, output + 4 * columns + 16, count: second) }
         if rowCount > 5 { store16(a50, output + 5 * columns, count: first); store16(a51, output + 5 * columns + 16, count: second) }
+    }
+
+    @inline(__always)
+    private func block8x24(_ input: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                           _ output: UnsafeMutablePointer<Float>, columnsLeft: Int, rowCount: Int) {
+        let b0 = load16(bias), b1 = load8(bias + 16)
+        var a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1
+        var a40 = b0, a41 = b1, a50 = b0, a51 = b1, a60 = b0, a61 = b1, a70 = b0, a71 = b1
+        // Fewer than eight rows repeat the last one, whose extra sums are not stored.
+        func row(_ index: Int) -> UnsafePointer<Float> { input + min(index, rowCount - 1) * rows }
+        let r0 = input, r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5), r6 = row(6), r7 = row(7)
+        var w = weights
+        for k in 0..<rows {
+            let w0 = load16(w), w1 = load8(w + 16)
+            var x = r0[k]
+            a00 = a00.accumulating(Vector16(repeating: x), w0); a01 = a01.accumulating(Vector8(repeating: x), w1)
+            x = r1[k]
+            a10 = a10.accumulating(Vector16(repeating: x), w0); a11 = a11.accumulating(Vector8(repeating: x), w1)
+            x = r2[k]
+            a20 = a20.accumulating(Vector16(repeating: x), w0); a21 = a21.accumulating(Vector8(repeating: x), w1)
+            x = r3[k]
+            a30 = a30.accumulating(Vector16(repeating: x), w0); a31 = a31.accumulating(Vector8(repeating: x), w1)
+            x = r4[k]
+            a40 = a40.accumulating(Vector16(repeating: x), w0); a41 = a41.accumulating(Vector8(repeating: x), w1)
+            x = r5[k]
+            a50 = a50.accumulating(Vector16(repeating: x), w0); a51 = a51.accumulating(Vector8(repeating: x), w1)
+            x = r6[k]
+            a60 = a60.accumulating(Vector16(repeating: x), w0); a61 = a61.accumulating(Vector8(repeating: x), w1)
+            x = r7[k]
+            a70 = a70.accumulating(Vector16(repeating: x), w0); a71 = a71.accumulating(Vector8(repeating: x), w1)
+            w += paddedColumns
+        }
+        let first = min(columnsLeft, 16), second = min(max(columnsLeft - 16, 0), 8)
+        store16(a00, output, count: first); store8(a01, output + 16, count: second)
+        if rowCount > 1 { store16(a10, output + columns, count: first); store8(a11, output + columns + 16, count: second) }
+        if rowCount > 2 { store16(a20, output + 2 * columns, count: first); store8(a21, output + 2 * columns + 16, count: second) }
+        if rowCount > 3 { store16(a30, output + 3 * columns, count: first); store8(a31, output + 3 * columns + 16, count: second) }
+        if rowCount > 4 { store16(a40, output + 4 * columns, count: first); store8(a41, output + 4 * columns + 16, count: second) }
+        if rowCount > 5 { store16(a50, output + 5 * columns, count: first); store8(a51, output + 5 * columns + 16, count: second) }
+        if rowCount > 6 { store16(a60, output + 6 * columns, count: first); store8(a61, output + 6 * columns + 16, count: second) }
+        if rowCount > 7 { store16(a70, output + 7 * columns, count: first); store8(a71, output + 7 * columns + 16, count: second) }
     }
 
     @inline(__always)
