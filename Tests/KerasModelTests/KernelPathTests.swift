@@ -57,9 +57,11 @@ import Testing
     @Test func depthwiseGroupsBordersAndTailsMatchAPlainSum() {
         var generator = Generator(state: 2)
         for channels in [4, 5, 8, 12, 16, 24, 36, 40] {
-            for (width, kernel, stride, same) in [(9, 3, 1, true), (13, 3, 1, false), (11, 5, 2, true), (7, 5, 1, true), (6, 3, 2, false)] {
+            // (width, kernel, row stride, column stride, same padding)
+            for (width, kernel, rowStride, stride, same) in [(9, 3, 1, 1, true), (13, 3, 1, 1, false), (11, 5, 2, 2, true), (7, 5, 1, 1, true),
+                                                              (6, 3, 2, 2, false), (12, 3, 2, 1, true), (17, 3, 1, 1, true)] {
                 let height = 6
-                let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernel, stride: stride, same: same),
+                let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernel, stride: rowStride, same: same),
                                               columns: WindowAxis(input: width, kernel: kernel, stride: stride, same: same))
                 let weights = Self.values(kernel * kernel * channels, &generator), bias = Self.values(channels, &generator)
                 let input = Self.values(height * width * channels, &generator)
@@ -78,7 +80,7 @@ import Testing
                             var sum = Double(bias[c])
                             for ky in 0..<kernel {
                                 for kx in 0..<kernel {
-                                    let iy = oy * stride + ky - geometry.rows.padBefore, ix = ox * stride + kx - geometry.columns.padBefore
+                                    let iy = oy * rowStride + ky - geometry.rows.padBefore, ix = ox * stride + kx - geometry.columns.padBefore
                                     guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
                                     sum += Double(input[(iy * width + ix) * channels + c]) * Double(weights[(ky * kernel + kx) * channels + c])
                                 }
@@ -87,7 +89,7 @@ import Testing
                         }
                     }
                 }
-                #expect(worst <= 1e-5, "\(channels) channels, width \(width), kernel \(kernel), stride \(stride), same \(same)")
+                #expect(worst <= 1e-5, "\(channels) channels, width \(width), kernel \(kernel), strides \(rowStride)×\(stride), same \(same)")
             }
         }
     }

@@ -82,8 +82,8 @@ package struct DepthwiseKernel: Sendable {
         let rows = geometry.rows, columns = geometry.columns
         let channels = outputChannels
         // The common case (multiplier 1, dilation 1: MobileNet's 3×3, BlazeFace's 5×5) away from the border needs
-        // no tap bounds, and four neighbouring pixels share each weight load and keep four independent sums in
-        // flight. The taps are summed in the same order as `applyPixel`, so the result does not depend on the path.
+        // no tap bounds, and four (or eight) neighbouring pixels share each weight load and keep as many independent
+        // sums in flight. The taps are summed in the same order as `applyPixel`, so the result does not depend on the path.
         let kernelWidth = columns.kernel
         let isPlain = multiplier == 1 && rows.dilation == 1 && columns.dilation == 1
         let vectorChannels = channels / 8 * 8
@@ -120,11 +120,11 @@ package struct DepthwiseKernel: Sendable {
                 var next = firstInside
                 #if FACEMOOD_AVX512
                 if slides && endInside - firstInside >= 8 {
-                    // Stride 1, whole vectors of channels: groups of eight pixels that slide along the kernel row.
+                    // Stride 1 along the row, whole vectors of channels: groups of eight pixels that slide along the kernel row.
                     while next < endInside {
                         let ox = min(next, endInside - 8)
                         next = ox + 8
-                        let top = source + ((oy - rows.padBefore + ky0) * columns.input + ox - columns.padBefore) * channels
+                        let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox - columns.padBefore) * channels
                         let out = rowStart + ox * channels
                         var c = 0
                         while c + 16 <= channels {
