@@ -141,11 +141,12 @@ package struct PackedMatrix: Sendable {
     /// `output[p][n] = bias[n] + Σ_k input[p][k] · matrix[k][n]` for `count` rows of input (row stride `rows`)
     /// and output (row stride `columns`).
     ///
-    /// Register blocks of six input rows by sixteen columns (twelve sums) or eight rows by eight columns (the
-    /// last block of fewer rows repeats its last row and drops those sums): with fewer independent sums in
-    /// flight the multiply-adds wait on each other's latency. Each sum still adds
-    /// its terms in order k = 0, 1, …, so the blocking does not change a single bit of the result. Input rows
-    /// are the outer loop so that a block's rows stay in the first-level cache while the weights stream past.
+    /// Register blocks of six input rows by sixteen columns (twelve sums) or eight rows by eight columns; with
+    /// AVX-512, six rows by 32 columns, eight by 24 or twelve by 16 in 16-lane sums (a last block of fewer rows
+    /// repeats its last row and drops those sums): with fewer independent sums in flight the multiply-adds wait on
+    /// each other's latency. Each sum still adds its terms in order k = 0, 1, …, so the blocking does not change a
+    /// single bit of the result. Input rows are the outer loop so that a block's rows stay in the first-level cache
+    /// while the weights stream past.
     package func multiply(_ input: UnsafePointer<Float>, count: Int, into output: UnsafeMutablePointer<Float>, epilogue: Epilogue = .none) {
         values.withUnsafeBufferPointer { weightBuffer in
             bias.withUnsafeBufferPointer { biasBuffer in
