@@ -162,17 +162,19 @@ struct AffineLuma: Equatable {
                 guard lowest < beyond, let offset = Int32(exactly: lowest), let scaled = Int32(exactly: multiplier),
                       Int64(scaled) * 255 + Int64(offset) < Int64(Int32.max) else { continue }
                 let rule = AffineLuma(multiplier: scaled, offset: offset, shift: Int32(shift))
-                if (0..<256).allSatisfy({ rule.gray(UInt8($0)) == table[$0] }) {
+                // Checked through the very loop that converts frames.
+                let luma = (0..<256).map { UInt8($0) }
+                var gray = [UInt8](repeating: 0, count: 256)
+                luma.withUnsafeBufferPointer { source in
+                    gray.withUnsafeMutableBufferPointer { rule.apply(source.baseAddress!, $0.baseAddress!, count: 256) }
+                }
+                if gray == table {
                     self = rule
                     return
                 }
             }
         }
         return nil
-    }
-
-    func gray(_ luma: UInt8) -> UInt8 {
-        UInt8(min(max((Int32(luma) * multiplier + offset) >> shift, 0), 255))
     }
 
     /// `count` gray bytes at `target` from as many luma bytes at `source`: a loop the compiler turns into vector

@@ -77,8 +77,15 @@ import Imaging
                 largest.score = max(largest.score, abs(Double(face.score) - expected.score))
                 #expect(abs(Double(face.score) - expected.score) <= 1e-4, "\(label): score \(face.score) vs \(expected.score)")
             }
+            // The eyes --align levels: inside the face's box, above its middle, the face's right eye on the image's left.
             for face in try session.detect(rgb: image) {
-                #expect(face.eyes == EyePair(face.keypoints[0], face.keypoints[1]), "\(label): the eyes are the first two keypoints")
+                let eyes = try #require(face.eyes, "\(label): no eyes")
+                let box = face.box
+                for eye in [eyes.first, eyes.second] {
+                    #expect(eye.x > Double(box.x) && eye.x < Double(box.x + box.width) && eye.y > Double(box.y)
+                            && eye.y < Double(box.y) + Double(box.height) / 2, "\(label): eye \(eye) outside the upper half of \(box)")
+                }
+                #expect(eyes.first.x < eyes.second.x, "\(label): eyes \(eyes) in the wrong order")
             }
         }
         print("BlazeFace parity on \(fixture.frames.count) frames: largest box difference \(largest.box) px, score \(largest.score)")
