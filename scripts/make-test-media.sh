@@ -69,6 +69,13 @@ for angle in -40 -20 20 40; do
         make_once "${sample}_rotated${angle}.mp4" -i "samples/media/$sample.mp4" -vf "rotate=${angle}*PI/180" -an -c:v libx264 -preset veryfast -crf 18
     done
 done
+# Face-free and face stretches cut together (a room, a face, the room again, another face, black, the first face):
+# where the default mode's frame-wide detections and its screen meet faces appearing and leaving.
+make_once face_stretches.mp4 -i samples/media/no_face.mp4 -i "$source" -i samples/media/WolfgangLanger_Pexels.mp4 -filter_complex \
+    "[0:v]trim=0:1.5,setpts=PTS-STARTPTS,scale=640:360,fps=30,setsar=1[a];[1:v]trim=0:1.2,setpts=PTS-STARTPTS,fps=30,setsar=1[b];
+     [0:v]trim=1.5:2.7,setpts=PTS-STARTPTS,scale=640:360,fps=30,setsar=1[c];[2:v]trim=3:4.5,setpts=PTS-STARTPTS,fps=30,setsar=1[d];
+     color=black:s=640x360:r=30:d=0.5,format=yuv420p,setsar=1[e];[1:v]trim=1.2:2.4,setpts=PTS-STARTPTS,fps=30,setsar=1[f];
+     [a][b][c][d][e][f]concat=n=6:v=1:a=0,format=yuv420p[v]" -map "[v]" -c:v libx264 -preset veryfast -crf 20
 printf 'this is not a video\n' > "$out/text.mp4"
 : > "$out/empty.mp4"
 echo "test media ready in $out/"

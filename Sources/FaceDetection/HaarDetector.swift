@@ -80,86 +80,128 @@ public final class HaarDetector {
 
     /// Every window the cascade accepts, over all scales, before grouping.
     public func candidates(_ image: GrayImage, parameters: Parameters, centres: FaceBox? = nil, sizeFloor: Double? = nil) -> [FaceBox] {
-        // Invalid parameters scan nothing rather than trap or run for hours (`Parameters.validate` says why).
-        guard (try? parameters.validate()) != nil else { return [] }
-        let scales = Self.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
-                                 parameters: parameters)
-        guard let first = scales.first else { return [] }
-        // One stride for every level and every scan of this image size (that of a level at scale 1), so the
-        // feature offsets are computed once, whatever sizes a scan is limited to.
-        let firstLevelWidth = Int((Float(image.width) / first).rounded(.toNearestOrEven))
-        prepare(stride: image.width + 1, rows: image.height + 1)
-        let program = self.program!
-
-        // OpenCV splits the rows of every level into the same number of stripes (from the first level's
-        // width) and scans stripe by stripe; a level whose rows do not fill the stripes loses its last row.
-        let firstWorkingWidth = max(firstLevelWidth + 1 - cascade.windowWidth, 0)
-        let stripes = Int((Double(firstWorkingWidth) / 32).rounded(.up))
+        guard let scan = PyramidScan(detector: self, image: image, parameters: parameters) else { return [] }
         var found: [FaceBox] = []
         var groupedCount = 0, largestWidth = 0
-        for scale in sizeFloor == nil ? scales : scales.reversed() {
-            let windowWidth = Int((Float(cascade.windowWidth) * scale).rounded(.toNearestOrEven))
-            let windowHeight = Int((Float(cascade.windowHeight) * scale).rounded(.toNearestOrEven))
+        for scale in sizeFloor == nil ? scan.scales : scan.scales.reversed() {
             if let sizeFloor {
                 if found.count > groupedCount {
                     groupedCount = found.count
                     largestWidth = Self.group(found, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
                         .map(\.width).max() ?? 0
                 }
-                if Double(windowWidth) < sizeFloor * Double(largestWidth) { break }
+                if Double(scan.window(at: scale).width) < sizeFloor * Double(largestWidth) { break }
             }
-            let levelWidth = Int((Float(image.width) / scale).rounded(.toNearestOrEven))
-            let levelHeight = Int((Float(image.height) / scale).rounded(.toNearestOrEven))
-            let step = scale >= 2 ? 1 : 2
-            let workingWidth = max(levelWidth + 1 - cascade.windowWidth, 0)
-            let workingHeight = max(levelHeight + 1 - cascade.windowHeight, 0)
-            let stripeHeight = max((workingHeight / step + stripes - 1) / max(stripes, 1), 1) * step
-            // The grid positions whose window centre lies in `centres`, snapped onto the scan grid (multiples of `step`).
-            var firstColumn = 0, lastColumn = workingWidth, firstRow = 0, lastRow = workingHeight
-            if let area = centres {
-                func first(_ low: Int, _ size: Int) -> Int {
-                    let position = (Double(low) - Double(size) / 2) / Double(scale)
-                    return max(0, Int((position / Double(step)).rounded(.up)) * step)
+            scanLevel(scan, scale: scale, centres: centres, grid: .full) { found.append($0) }
+        }
+        return found
+    }
+
+    /// The default mode's frame-wide detection: normally the faces `detect(_:parameters:sizeFloor:)` finds, at about
+    /// half its cost on frames without a face.
+    ///
+    /// A screen visits every other row and column of OpenCV's window grid (a quarter of the windows), largest sizes
+    /// first. Around each window the cascade accepts there, a search of the full grid (`ScreenNeighbourhood`: the
+    /// sizes and centres of the windows OpenCV's grouping puts in a face with it) gathers the face's windows; the first
+    /// such search that finds a face gives the result, its windows below `sizeFloor` times its largest face left out,
+    /// as the frame-wide scan stops there. A face whose windows all miss the screen's grid is not found: on every other
+    /// frame of the sample videos none is missed and the largest face is the scan's on all but one (`ScreenTests`).
+    public func detectScreened(_ image: GrayImage, parameters: Parameters = Parameters(), sizeFloor: Double) -> [FaceBox] {
+        guard let scan = PyramidScan(detector: self, image: image, parameters: parameters) else { return [] }
+        var searched: [ScreenNeighbourhood] = []
+        for scale in scan.scales.reversed() {
+            var accepted: [FaceBox] = []
+            scanLevel(scan, scale: scale, centres: nil, grid: .screen) { accepted.append($0) }
+            // Searching overwrites the level's buffers, so it waits until the screen is done with the level.
+            for window in accepted where !searched.contains(where: { $0.reaches(window) }) {
+                let neighbourhood = ScreenNeighbourhood(around: window, parameters: parameters)
+                searched.append(neighbourhood)
+                let nearby = candidates(image, parameters: neighbourhood.parameters, centres: neighbourhood.centres)
+                let faces = Self.group(nearby, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+                guard let largest = faces.first else { continue }
+                // As the frame-wide scan would stop below `sizeFloor` times the largest face.
+                let floor = sizeFloor * Double(faces.map(\.width).max() ?? largest.width)
+                return Self.group(nearby.filter { Double($0.width) >= floor }, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+            }
+        }
+        return []
+    }
+
+    /// Which windows of a level are evaluated.
+    enum LevelGrid {
+        /// OpenCV's: every row and column at step 1 (levels at scale 2 and above), every other one below.
+        case full
+        /// `detectScreened`'s: every other row and every other column of the full grid.
+        case screen
+    }
+
+    /// Evaluates the windows of one pyramid level on `grid`, those whose centre lies in `centres` if given, and
+    /// calls `accept` with each accepted window in image coordinates.
+    private func scanLevel(_ scan: PyramidScan, scale: Float, centres: FaceBox?, grid: LevelGrid, accept: (FaceBox) -> Void) {
+        let window = scan.window(at: scale)
+        let levelWidth = Int((Float(scan.image.width) / scale).rounded(.toNearestOrEven))
+        let levelHeight = Int((Float(scan.image.height) / scale).rounded(.toNearestOrEven))
+        let step = scale >= 2 ? 1 : 2
+        let rowStep = grid == .full ? step : 2 * step
+        let columnStep = grid == .full ? step : 2 * step
+        let workingWidth = max(levelWidth + 1 - cascade.windowWidth, 0)
+        let workingHeight = max(levelHeight + 1 - cascade.windowHeight, 0)
+        let stripes = scan.stripes
+        let stripeHeight = max((workingHeight / step + stripes - 1) / max(stripes, 1), 1) * step
+        // The grid positions whose window centre lies in `centres`, snapped onto the scan grid (multiples of `step`).
+        var firstColumn = 0, lastColumn = workingWidth, firstRow = 0, lastRow = workingHeight
+        if let area = centres {
+            func first(_ low: Int, _ size: Int) -> Int {
+                let position = (Double(low) - Double(size) / 2) / Double(scale)
+                return max(0, Int((position / Double(step)).rounded(.up)) * step)
+            }
+            func end(_ high: Int, _ size: Int, _ working: Int) -> Int {
+                min(working, Int(((Double(high) - Double(size) / 2) / Double(scale)).rounded(.down)) + 1)
+            }
+            firstColumn = first(area.x, window.width)
+            firstRow = first(area.y, window.height)
+            lastColumn = end(area.x + area.width, window.width, workingWidth)
+            lastRow = end(area.y + area.height, window.height, workingHeight)
+        }
+        if firstColumn >= lastColumn || firstRow >= lastRow { return }
+        // Only the part of the level under the windows to scan: a window's sums are the same from the
+        // part's integral as from the whole level's.
+        let pixelRows = firstRow..<(lastRow - 1 + cascade.windowHeight)
+        let pixelColumns = firstColumn..<(lastColumn - 1 + cascade.windowWidth)
+        // OpenCV 4 builds the pyramid with INTER_LINEAR_EXACT.
+        let stride = self.stride
+        let resizer = self.resizer(from: scan.image, width: levelWidth, height: levelHeight)
+        level.withUnsafeMutableBufferPointer { pixels in
+            resizer.resize(scan.image, rows: pixelRows, columns: pixelColumns, into: pixels.baseAddress!, stride: stride)
+        }
+        buildIntegrals(rows: pixelRows, columns: pixelColumns)
+        let program = self.program!
+        sum.withUnsafeBufferPointer { sumBuffer in
+            squares.withUnsafeBufferPointer { squareBuffer in
+                func scanRow(_ y: Int) {
+                    let offset = y * stride
+                    program.scanRow(sum: sumBuffer.baseAddress! + offset, squares: squareBuffer.baseAddress! + offset,
+                                    first: firstColumn, end: lastColumn, step: columnStep) { x in
+                        accept(FaceBox(x: Int((Float(x) * scale).rounded(.toNearestOrEven)), y: Int((Float(y) * scale).rounded(.toNearestOrEven)),
+                                       width: window.width, height: window.height))
+                    }
                 }
-                func end(_ high: Int, _ size: Int, _ working: Int) -> Int {
-                    min(working, Int(((Double(high) - Double(size) / 2) / Double(scale)).rounded(.down)) + 1)
+                guard grid == .full else {
+                    for y in Swift.stride(from: firstRow, to: lastRow, by: rowStep) { scanRow(y) }
+                    return
                 }
-                firstColumn = first(area.x, windowWidth)
-                firstRow = first(area.y, windowHeight)
-                lastColumn = end(area.x + area.width, windowWidth, workingWidth)
-                lastRow = end(area.y + area.height, windowHeight, workingHeight)
-            }
-            if firstColumn >= lastColumn || firstRow >= lastRow { continue }
-            // Only the part of the level under the windows to scan: a window's sums are the same from the
-            // part's integral as from the whole level's.
-            let pixelRows = firstRow..<(lastRow - 1 + cascade.windowHeight)
-            let pixelColumns = firstColumn..<(lastColumn - 1 + cascade.windowWidth)
-            // OpenCV 4 builds the pyramid with INTER_LINEAR_EXACT.
-            level.withUnsafeMutableBufferPointer { pixels in
-                resizer(from: image, width: levelWidth, height: levelHeight)
-                    .resize(image, rows: pixelRows, columns: pixelColumns, into: pixels.baseAddress!, stride: stride)
-            }
-            buildIntegrals(rows: pixelRows, columns: pixelColumns)
-            sum.withUnsafeBufferPointer { sumBuffer in
-                squares.withUnsafeBufferPointer { squareBuffer in
-                    for stripe in 0..<stripes {
-                        var y = max(stripe * stripeHeight, firstRow)
-                        let yEnd = min((stripe + 1) * stripeHeight, workingHeight, lastRow)
-                        while y < yEnd {
-                            let offset = y * stride
-                            program.scanRow(sum: sumBuffer.baseAddress! + offset, squares: squareBuffer.baseAddress! + offset,
-                                            first: firstColumn, end: lastColumn, step: step) { x in
-                                found.append(FaceBox(x: Int((Float(x) * scale).rounded(.toNearestOrEven)),
-                                                     y: Int((Float(y) * scale).rounded(.toNearestOrEven)),
-                                                     width: windowWidth, height: windowHeight))
-                            }
-                            y += step
-                        }
+                // OpenCV splits the rows of every level into the same number of stripes (from the first level's
+                // width) and scans stripe by stripe; a level whose rows do not fill the stripes loses its last row.
+                for stripe in 0..<stripes {
+                    var y = max(stripe * stripeHeight, firstRow)
+                    let yEnd = min((stripe + 1) * stripeHeight, workingHeight, lastRow)
+                    while y < yEnd {
+                        scanRow(y)
+                        y += step
                     }
                 }
             }
         }
-        return found
     }
 
     /// OpenCV's scale list: factor (Double) from 1, times scaleFactor, stored as Float; stop once the window
@@ -247,5 +289,77 @@ public final class HaarDetector {
             for x in 0..<image.width { level[y * stride + x] = image.pixels[y * image.width + x] }
         }
         buildIntegrals(rows: 0..<image.height, columns: 0..<image.width)
+    }
+}
+
+/// What every level of one scan shares: the image, its scales (OpenCV's list) and stripe count, with the detector's
+/// buffers prepared for the image's size.
+struct PyramidScan {
+    let image: GrayImage
+    let scales: [Float]
+    let windowWidth: Int
+    let windowHeight: Int
+    /// OpenCV splits the rows of every level into this many stripes, from the first level's width.
+    let stripes: Int
+
+    /// Nil when the parameters are invalid (`Parameters.validate` says why; a scan then finds nothing rather than
+    /// trap or run for hours) or no window size fits the image.
+    init?(detector: HaarDetector, image: GrayImage, parameters: HaarDetector.Parameters) {
+        guard (try? parameters.validate()) != nil else { return nil }
+        let cascade = detector.cascade
+        scales = HaarDetector.scales(imageWidth: image.width, imageHeight: image.height, window: (cascade.windowWidth, cascade.windowHeight),
+                                     parameters: parameters)
+        guard let first = scales.first else { return nil }
+        self.image = image
+        windowWidth = cascade.windowWidth
+        windowHeight = cascade.windowHeight
+        // One stride for every level and every scan of this image size (that of a level at scale 1), so the
+        // feature offsets are computed once, whatever sizes a scan is limited to.
+        detector.prepare(stride: image.width + 1, rows: image.height + 1)
+        let firstLevelWidth = Int((Float(image.width) / first).rounded(.toNearestOrEven))
+        let firstWorkingWidth = max(firstLevelWidth + 1 - cascade.windowWidth, 0)
+        stripes = Int((Double(firstWorkingWidth) / 32).rounded(.up))
+    }
+
+    /// The detection window's size in the image at `scale`.
+    func window(at scale: Float) -> (width: Int, height: Int) {
+        (Int((Float(windowWidth) * scale).rounded(.toNearestOrEven)), Int((Float(windowHeight) * scale).rounded(.toNearestOrEven)))
+    }
+}
+
+/// The windows around one accepted window that OpenCV's grouping may put in the same face. On the sample videos a
+/// face's candidate windows span 0.56–1.5 times its box's width, with centres within about 0.16 of it from the box's
+/// centre (see `TrackingWindow` in FaceMood); so a window of width w in a face's cluster belongs to a face of width
+/// 0.67–1.79 w, whose other windows are 0.37–2.7 w wide with centres within 0.57 w of its centre.
+struct ScreenNeighbourhood {
+    static let smallest = 0.37
+    static let largest = 2.7
+    static let centreReach = 0.6
+
+    let window: FaceBox
+    let parameters: HaarDetector.Parameters
+    /// Where window centres may lie.
+    let centres: FaceBox
+
+    init(around window: FaceBox, parameters: HaarDetector.Parameters) {
+        self.window = window
+        let size = Double(max(window.width, window.height))
+        let reach = Int((size * Self.centreReach).rounded(.up))
+        centres = FaceBox(x: window.x + window.width / 2 - reach, y: window.y + window.height / 2 - reach,
+                          width: 2 * reach + 1, height: 2 * reach + 1)
+        var nearby = parameters
+        nearby.minSize = max(parameters.minSize, Int((size * Self.smallest).rounded(.down)))
+        let largest = Int((size * Self.largest).rounded(.up))
+        nearby.maxSize = parameters.maxSize > 0 ? min(parameters.maxSize, largest) : largest
+        self.parameters = nearby
+    }
+
+    /// Whether `other` is so close to this neighbourhood's window (centre within a tenth of its width, width within
+    /// a quarter) that its own neighbourhood is nearly the same: the screen's accepted windows come in such clumps.
+    func reaches(_ other: FaceBox) -> Bool {
+        let reach = Double(window.width) * 0.1
+        return abs(Double(other.x * 2 + other.width - window.x * 2 - window.width)) <= 2 * reach
+            && abs(Double(other.y * 2 + other.height - window.y * 2 - window.height)) <= 2 * reach
+            && Double(other.width) >= 0.8 * Double(window.width) && Double(other.width) <= 1.25 * Double(window.width)
     }
 }

@@ -7,7 +7,7 @@
 /// still accepted, then one by one. The accepted windows are exactly the one-window scan's.
 extension CompiledCascade {
     /// Calls `accept(x)` for every window of the row that every stage accepts, visiting positions `first`,
-    /// `first + step`, … below `end` as OpenCV does. `sum` and `squares` point at the row's first column.
+    /// `first + step`, … below `end` as OpenCV does; `step` is 1, 2 (OpenCV's) or 4 (`HaarDetector.detectScreened`'s). `sum` and `squares` point at the row's first column.
     /// Reads up to `CompiledCascade.overread` elements beyond the last window's bottom-right corner.
     func scanRow(sum: UnsafePointer<Int32>, squares: UnsafePointer<Int32>, first: Int, end: Int, step: Int,
                  accept: (Int) -> Void) {
@@ -24,16 +24,18 @@ extension CompiledCascade {
             var x = first
             while x < end {
                 let lanes = min(Lanes.scalarCount, (end - x + step - 1) / step)
-                let advanced = step == 1
-                    ? scanBatch(ContiguousGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
-                    : scanBatch(EveryOtherGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                let advanced = switch step {
+                case 1: scanBatch(ContiguousGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                case 2: scanBatch(EveryOtherGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                default: scanBatch(EveryFourthGrid.self, stumps, sum + x, squares + x, lanes: lanes) { accept(x + $0 * step) }
+                }
                 x += advanced * step
             }
         }
     }
 
-    /// Elements a batch may read past the last window it evaluates (its unused lanes' corners).
-    static let overread = 2 * Lanes.scalarCount
+    /// Elements a batch may read past the last window it evaluates (its unused lanes' corners, four columns apart).
+    static let overread = 4 * Lanes.scalarCount
 
     typealias Lanes = SIMD8<Int32>
 
@@ -149,7 +151,7 @@ extension CompiledCascade {
     }
 }
 
-/// How a row's grid positions lie in memory: every column (step 1) or every other column (step 2).
+/// How a row's grid positions lie in memory: every column (step 1), every other column (step 2) or every fourth (step 4).
 protocol WindowGrid {
     /// The integral-image values at `offset` from eight consecutive grid positions.
     static func load(_ base: UnsafePointer<Int32>, _ offset: Int32) -> SIMD8<Int32>
@@ -179,4 +181,16 @@ enum EveryOtherGrid: WindowGrid {
 
     @inline(__always)
     static func offset(ofLane lane: Int) -> Int { 2 * lane }
+}
+
+enum EveryFourthGrid: WindowGrid {
+    @inline(__always)
+    static func load(_ base: UnsafePointer<Int32>, _ offset: Int32) -> SIMD8<Int32> {
+        let low = UnsafeRawPointer(base + Int(offset)).loadUnaligned(as: SIMD16<Int32>.self)
+        let high = UnsafeRawPointer(base + Int(offset) + 16).loadUnaligned(as: SIMD16<Int32>.self)
+        return SIMD8(lowHalf: low.evenHalf.evenHalf, highHalf: high.evenHalf.evenHalf)
+    }
+
+    @inline(__always)
+    static func offset(ofLane lane: Int) -> Int { 4 * lane }
 }

@@ -200,12 +200,14 @@ import Testing
     }
 }
 
-/// The default (tracking) mode against the exact mode on every sample video: the same emotion on at
-/// least 98% of frames and a box with IoU ≥ 0.8 on at least 98% of the exact mode's face frames; and
-/// the exact mode gives the same rows whatever the number of threads.
+/// The default (tracking) mode against the exact mode on every sample video and on generated face-free and face
+/// stretches: the same face presence on at least 99% of frames, the same emotion on at least 98% of frames, and a
+/// box with IoU ≥ 0.8 on at least 98% of the exact mode's face frames; and the exact mode gives the same rows
+/// whatever the number of threads.
 @Suite struct SearchModeTests {
+    /// `video`: a path under samples/.
     static func rows(_ video: String, mode: SearchMode, threads: Int) throws -> [TimelineRow] {
-        let input = try TestPaths.repository("samples/media/" + video)
+        let input = try TestPaths.repository("samples/" + video)
         let folder = try TestPaths.temporaryFolder()
         let outputs = AnalysisOutputs(csv: folder.appendingPathComponent("t.csv").path, json: nil)
         // The rows as analysed, through the CSV as written.
@@ -213,7 +215,8 @@ import Testing
         return try timelineRows(csv: outputs.csv!)
     }
 
-    @Test(arguments: ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "no_face.mp4", "face_noface.mov", "noface_face.mov"])
+    @Test(arguments: ["media/single_face.mp4", "media/WolfgangLanger_Pexels.mp4", "media/no_face.mp4", "media/face_noface.mov",
+                      "media/noface_face.mov", "generated/face_stretches.mp4"])
     func trackingAgreesWithExact(video: String) throws {
         let exact = try Self.rows(video, mode: .exact, threads: 2)
         let tracking = try Self.rows(video, mode: .standard, threads: 2)
@@ -221,18 +224,20 @@ import Testing
         let sameLabel = zip(tracking, exact).filter { $0.emotion == $1.emotion }.count
         let faceFrames = zip(tracking, exact).filter { $1.box != nil }
         let close = faceFrames.filter { pair in pair.0.box.map { $0.intersectionOverUnion(pair.1.box!) >= 0.8 } ?? false }.count
+        let samePresence = zip(tracking, exact).filter { ($0.box == nil) == ($1.box == nil) }.count
+        #expect(Double(samePresence) >= 0.99 * Double(exact.count), "\(video): same face presence on \(samePresence) of \(exact.count) frames")
         #expect(Double(sameLabel) >= 0.98 * Double(exact.count), "\(video): same label on \(sameLabel) of \(exact.count) frames")
         #expect(Double(close) >= 0.98 * Double(faceFrames.count), "\(video): IoU ≥ 0.8 on \(close) of \(faceFrames.count) face frames")
         let sameBox = zip(tracking, exact).filter { $0.box == $1.box }.count
-        print("default mode against --exact, \(video): label \(sameLabel)/\(exact.count) frames, IoU ≥ 0.8 \(close)/\(faceFrames.count), same box (or none) \(sameBox)/\(exact.count)")
+        print("default mode against --exact, \(video): presence \(samePresence)/\(exact.count) frames, label \(sameLabel)/\(exact.count), IoU ≥ 0.8 \(close)/\(faceFrames.count), same box (or none) \(sameBox)/\(exact.count)")
     }
 
     @Test func exactModeIsTheSameOnOneThreadAndOnTwo() throws {
-        let one = try Self.rows("face_noface.mov", mode: .exact, threads: 1)
-        let two = try Self.rows("face_noface.mov", mode: .exact, threads: 2)
+        let one = try Self.rows("media/face_noface.mov", mode: .exact, threads: 1)
+        let two = try Self.rows("media/face_noface.mov", mode: .exact, threads: 2)
         #expect(one == two)
-        let trackingOne = try Self.rows("single_face.mp4", mode: .standard, threads: 1)
-        let trackingTwo = try Self.rows("single_face.mp4", mode: .standard, threads: 2)
+        let trackingOne = try Self.rows("media/single_face.mp4", mode: .standard, threads: 1)
+        let trackingTwo = try Self.rows("media/single_face.mp4", mode: .standard, threads: 2)
         #expect(trackingOne == trackingTwo, "tracking restarts at fixed frames, so threads do not change it either")
     }
 }

@@ -67,7 +67,7 @@ public struct HaarFaceDetector: FaceDetector {
                 if !found.isEmpty { return found }
             }
             // Only the largest face is analysed, so sizes well below it need no scan.
-            return detector.detect(image, parameters: parameters, sizeFloor: TrackingWindow.smallest)
+            return detector.detectScreened(image, parameters: parameters, sizeFloor: TrackingWindow.smallest)
         }
     }
 }
