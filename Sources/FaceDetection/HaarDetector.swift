@@ -265,17 +265,36 @@ public final class HaarDetector {
                         s[rows.lowerBound * stride + x] = 0
                         q[rows.lowerBound * stride + x] = 0
                     }
+                    // The running sums along the row first (one chain of additions), then the row above added eight
+                    // columns at a time: the same wrapping Int32 sums as one pass, in less time.
+                    let end = columns.upperBound + 1
                     for y in rows {
                         let row = (y + 1) * stride, above = y * stride
                         s[row + left] = 0
                         q[row + left] = 0
                         var rowSum: Int32 = 0, rowSquares: Int32 = 0
-                        for x in columns {
-                            let value = Int32(p[y * stride + x])
+                        let pixels = p + y * stride + left, sums = s + row + left + 1, squares = q + row + left + 1
+                        for i in 0..<columns.count {
+                            let value = Int32(pixels[i])
                             rowSum &+= value
                             rowSquares &+= value &* value
-                            s[row + x + 1] = s[above + x + 1] &+ rowSum
-                            q[row + x + 1] = q[above + x + 1] &+ rowSquares
+                            sums[i] = rowSum
+                            squares[i] = rowSquares
+                        }
+                        var x = left + 1
+                        while x + 8 <= end {
+                            let sums = UnsafeRawPointer(s + row + x).loadUnaligned(as: SIMD8<Int32>.self)
+                                &+ UnsafeRawPointer(s + above + x).loadUnaligned(as: SIMD8<Int32>.self)
+                            let squares = UnsafeRawPointer(q + row + x).loadUnaligned(as: SIMD8<Int32>.self)
+                                &+ UnsafeRawPointer(q + above + x).loadUnaligned(as: SIMD8<Int32>.self)
+                            UnsafeMutableRawPointer(s + row + x).storeBytes(of: sums, as: SIMD8<Int32>.self)
+                            UnsafeMutableRawPointer(q + row + x).storeBytes(of: squares, as: SIMD8<Int32>.self)
+                            x += 8
+                        }
+                        while x < end {
+                            s[row + x] &+= s[above + x]
+                            q[row + x] &+= q[above + x]
+                            x += 1
                         }
                     }
                 }
