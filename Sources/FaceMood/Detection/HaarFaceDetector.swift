@@ -78,7 +78,8 @@ public enum SearchMode: Sendable, Equatable {
     case exact
     /// After a face is found, the next frames search only near it (`TrackingWindow`); a frame-wide detection
     /// runs every `fullDetectionEvery` and whenever that search finds nothing, scanning sizes from the
-    /// largest down to 0.6 times the largest face it meets.
+    /// largest down to 0.6 times the largest face it meets, after a screen of a quarter of the windows
+    /// (`HaarDetector.detectScreened`).
     case tracking(fullDetectionEvery: DetectionInterval)
 
     /// The default: a full detection every 10 frames (a third of a second at 30 fps); see the README's
