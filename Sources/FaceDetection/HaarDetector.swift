@@ -103,9 +103,9 @@ public final class HaarDetector {
     /// A screen visits every other row and column of OpenCV's window grid (a quarter of the windows), largest sizes
     /// first. Around each window the cascade accepts there, a search of the full grid (`ScreenNeighbourhood`: the
     /// sizes and centres of the windows OpenCV's grouping puts in a face with it) gathers the face's windows; the first
-    /// such search that finds a face gives the result, its windows below `sizeFloor` times its largest face left out,
-    /// as the frame-wide scan stops there. A face whose windows all miss the screen's grid is not found: on every other
-    /// frame of the sample videos none is missed and the largest face is the scan's on all but one (`ScreenTests`).
+    /// such search that finds a face gives the result, with the windows a scan from the largest size down would leave
+    /// out below `sizeFloor` (`floored`). A face whose windows all miss the screen's grid is not found: on every other
+    /// frame of the sample videos none is missed and the largest face is the scan's on every frame (`ScreenTests`).
     public func detectScreened(_ image: GrayImage, parameters: Parameters = Parameters(), sizeFloor: Double) -> [FaceBox] {
         guard let scan = PyramidScan(detector: self, image: image, parameters: parameters) else { return [] }
         var searched: [ScreenNeighbourhood] = []
@@ -117,14 +117,24 @@ public final class HaarDetector {
                 let neighbourhood = ScreenNeighbourhood(around: window, parameters: parameters)
                 searched.append(neighbourhood)
                 let nearby = candidates(image, parameters: neighbourhood.parameters, centres: neighbourhood.centres)
-                let faces = Self.group(nearby, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
-                guard let largest = faces.first else { continue }
-                // As the frame-wide scan would stop below `sizeFloor` times the largest face.
-                let floor = sizeFloor * Double(faces.map(\.width).max() ?? largest.width)
-                return Self.group(nearby.filter { Double($0.width) >= floor }, parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+                guard !Self.group(nearby, parameters: parameters, imageWidth: image.width, imageHeight: image.height).isEmpty else { continue }
+                return Self.group(Self.floored(nearby, sizeFloor: sizeFloor, parameters: parameters, imageWidth: image.width, imageHeight: image.height),
+                                  parameters: parameters, imageWidth: image.width, imageHeight: image.height)
             }
         }
         return []
+    }
+
+    /// The windows a scan from the largest size down keeps when it stops below `sizeFloor` times the largest face
+    /// grouped from the larger windows, as `candidates(_:parameters:centres:sizeFloor:)` does level by level.
+    static func floored(_ windows: [FaceBox], sizeFloor: Double, parameters: Parameters, imageWidth: Int, imageHeight: Int) -> [FaceBox] {
+        var kept: [FaceBox] = [], largestWidth = 0
+        for width in Set(windows.map(\.width)).sorted(by: >) {
+            if Double(width) < sizeFloor * Double(largestWidth) { break }
+            kept += windows.filter { $0.width == width }
+            largestWidth = group(kept, parameters: parameters, imageWidth: imageWidth, imageHeight: imageHeight).map(\.width).max() ?? 0
+        }
+        return kept
     }
 
     /// Which windows of a level are evaluated.
