@@ -7,11 +7,12 @@
 /// still accepted, then one by one. The accepted windows are exactly the one-window scan's.
 extension CompiledCascade {
     /// Calls `accept(x)` for every window of the row that every stage accepts, visiting positions `first`,
-    /// `first + step`, … below `end` as OpenCV does; `step` is 1, 2 (OpenCV's) or 4 (`HaarDetector.detectScreened`'s). `sum` and `squares` point at the row's first column.
+    /// `first + step`, … below `end` as OpenCV does. `step` is 1 or 2 (OpenCV's grids) or 4 (`HaarDetector.detectScreened`'s);
+    /// other steps go one window at a time. `sum` and `squares` point at the row's first column.
     /// Reads up to `CompiledCascade.overread` elements beyond the last window's bottom-right corner.
     func scanRow(sum: UnsafePointer<Int32>, squares: UnsafePointer<Int32>, first: Int, end: Int, step: Int,
                  accept: (Int) -> Void) {
-        guard isStumpBased else {
+        guard isStumpBased, step == 1 || step == 2 || step == 4 else {
             var x = first
             while x < end {
                 let result = evaluate(sum: sum + x, squares: squares + x)

@@ -232,6 +232,43 @@ import VideoIO
         #expect(compared > 50_000 && deepest >= 10, "windows rejected at late stages were compared (deepest: stage \(deepest))")
     }
 
+    /// The batched row scan (eight windows per SIMD batch, on grids of every, every other and every fourth column)
+    /// accepts the windows OpenCV's one-window loop accepts, skipping after first-stage rejections as it does.
+    @Test(arguments: [1, 2, 4])
+    func batchedRowsAcceptWhatTheOneWindowLoopAccepts(step: Int) throws {
+        let cascade = try HaarCascade(path: CascadeLoaderTests.folder + "haarcascade_frontalface_default.xml")
+        let full = try #require(try VideoReader(path: TestRoot.path("samples/media/WolfgangLanger_Pexels.mp4")).nextFrame()).gray
+        var accepted = 0
+        // Smaller copies of the frame, down to one where the face (260 pixels wide) fills windows of the cascade's own size.
+        for width in [213, 107, 74] {
+            let frame = resizeLinearExact(full, width: width, height: width * 9 / 16)
+            let detector = HaarDetector(cascade: cascade)
+            detector.prepare(stride: frame.width + 1, rows: frame.height + 1)
+            detector.buildIntegrals(frame)
+            let program = CompiledCascade(cascade: cascade, stride: frame.width + 1)
+            detector.sum.withUnsafeBufferPointer { sum in
+                detector.squares.withUnsafeBufferPointer { squares in
+                    for y in 0..<(frame.height - 23) {
+                        let row = (sum.baseAddress! + y * (frame.width + 1), squares.baseAddress! + y * (frame.width + 1))
+                        for first in [0, 1, 3] {
+                            var batched: [Int] = [], oneByOne: [Int] = []
+                            program.scanRow(sum: row.0, squares: row.1, first: first, end: frame.width - 23, step: step) { batched.append($0) }
+                            var x = first
+                            while x < frame.width - 23 {
+                                let result = program.evaluate(sum: row.0 + x, squares: row.1 + x)
+                                if result > 0 { oneByOne.append(x) }
+                                x += result == 0 ? 2 * step : step
+                            }
+                            #expect(batched == oneByOne, "width \(width), row \(y) from column \(first)")
+                            accepted += oneByOne.count
+                        }
+                    }
+                }
+            }
+        }
+        #expect(step == 4 || accepted > 0, "some windows were accepted")
+    }
+
     @Test func uniformImagesHaveNoFaces() throws {
         let detector = HaarDetector(cascade: try HaarCascade(path: "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml"))
         let flat = try GrayImage(width: 200, height: 150, pixels: [UInt8](repeating: 128, count: 200 * 150))
