@@ -97,14 +97,13 @@ public final class HaarDetector {
         return found
     }
 
-    /// The default mode's frame-wide detection: normally the faces `detect(_:parameters:sizeFloor:)` finds, at about
-    /// half its cost on frames without a face.
+    /// The default mode's frame-wide detection: normally the faces `detect(_:parameters:sizeFloor:)` finds, for the
+    /// cost of a quarter of the windows on frames without a face.
     ///
     /// A screen visits every other row and column of OpenCV's window grid (a quarter of the windows), largest sizes
     /// first. Around each window the cascade accepts there, a search of the full grid (`ScreenNeighbourhood`: the
     /// sizes and centres of the windows OpenCV's grouping puts in a face with it) gathers the face's windows; the first
-    /// such search that finds a face gives the result, with the windows a scan from the largest size down would leave
-    /// out below `sizeFloor` (`floored`). A face whose windows all miss the screen's grid is not found: on every other
+    /// such search that finds a face, with the frame-wide scan's size floor, gives the result. A face whose windows all miss the screen's grid is not found: on every other
     /// frame of the sample videos none is missed and the largest face is the scan's on every frame (`ScreenTests`).
     public func detectScreened(_ image: GrayImage, parameters: Parameters = Parameters(), sizeFloor: Double) -> [FaceBox] {
         guard let scan = PyramidScan(detector: self, image: image, parameters: parameters) else { return [] }
@@ -116,25 +115,12 @@ public final class HaarDetector {
             for window in accepted where !searched.contains(where: { $0.reaches(window) }) {
                 let neighbourhood = ScreenNeighbourhood(around: window, parameters: parameters)
                 searched.append(neighbourhood)
-                let nearby = candidates(image, parameters: neighbourhood.parameters, centres: neighbourhood.centres)
-                guard !Self.group(nearby, parameters: parameters, imageWidth: image.width, imageHeight: image.height).isEmpty else { continue }
-                return Self.group(Self.floored(nearby, sizeFloor: sizeFloor, parameters: parameters, imageWidth: image.width, imageHeight: image.height),
-                                  parameters: parameters, imageWidth: image.width, imageHeight: image.height)
+                // With the frame-wide scan's size floor, applied to the neighbourhood's levels as it would be to the frame's.
+                let faces = detect(image, parameters: neighbourhood.area.parameters, centres: neighbourhood.area.centres, sizeFloor: sizeFloor)
+                if !faces.isEmpty { return faces }
             }
         }
         return []
-    }
-
-    /// The windows a scan from the largest size down keeps when it stops below `sizeFloor` times the largest face
-    /// grouped from the larger windows, as `candidates(_:parameters:centres:sizeFloor:)` does level by level.
-    static func floored(_ windows: [FaceBox], sizeFloor: Double, parameters: Parameters, imageWidth: Int, imageHeight: Int) -> [FaceBox] {
-        var kept: [FaceBox] = [], largestWidth = 0
-        for width in Set(windows.map(\.width)).sorted(by: >) {
-            if Double(width) < sizeFloor * Double(largestWidth) { break }
-            kept += windows.filter { $0.width == width }
-            largestWidth = group(kept, parameters: parameters, imageWidth: imageWidth, imageHeight: imageHeight).map(\.width).max() ?? 0
-        }
-        return kept
     }
 
     /// Which windows of a level are evaluated.
@@ -152,8 +138,7 @@ public final class HaarDetector {
         let levelWidth = Int((Float(scan.image.width) / scale).rounded(.toNearestOrEven))
         let levelHeight = Int((Float(scan.image.height) / scale).rounded(.toNearestOrEven))
         let step = scale >= 2 ? 1 : 2
-        let rowStep = grid == .full ? step : 2 * step
-        let columnStep = grid == .full ? step : 2 * step
+        let gridStep = grid == .full ? step : 2 * step
         let workingWidth = max(levelWidth + 1 - cascade.windowWidth, 0)
         let workingHeight = max(levelHeight + 1 - cascade.windowHeight, 0)
         let stripes = scan.stripes
@@ -191,13 +176,13 @@ public final class HaarDetector {
                 func scanRow(_ y: Int) {
                     let offset = y * stride
                     program.scanRow(sum: sumBuffer.baseAddress! + offset, squares: squareBuffer.baseAddress! + offset,
-                                    first: firstColumn, end: lastColumn, step: columnStep) { x in
+                                    first: firstColumn, end: lastColumn, step: gridStep) { x in
                         accept(FaceBox(x: Int((Float(x) * scale).rounded(.toNearestOrEven)), y: Int((Float(y) * scale).rounded(.toNearestOrEven)),
                                        width: window.width, height: window.height))
                     }
                 }
                 guard grid == .full else {
-                    for y in Swift.stride(from: firstRow, to: lastRow, by: rowStep) { scanRow(y) }
+                    for y in Swift.stride(from: firstRow, to: lastRow, by: gridStep) { scanRow(y) }
                     return
                 }
                 // OpenCV splits the rows of every level into the same number of stripes (from the first level's
@@ -356,31 +341,39 @@ struct PyramidScan {
     }
 }
 
-/// The windows around one accepted window that OpenCV's grouping may put in the same face. On the sample videos a
-/// face's candidate windows span 0.56–1.5 times its box's width, with centres within about 0.16 of it from the box's
-/// centre (see `TrackingWindow` in FaceMood); so a window of width w in a face's cluster belongs to a face of width
-/// 0.67–1.79 w, whose other windows are 0.37–2.7 w wide with centres within 0.57 w of its centre.
-struct ScreenNeighbourhood {
-    static let smallest = 0.37
-    static let largest = 2.7
-    static let centreReach = 0.6
-
-    let window: FaceBox
-    let parameters: HaarDetector.Parameters
+/// The windows around a box: sizes from `smallest` to `largest` times its size, centres within `centreReach` of its
+/// size from its centre, on the pyramid levels and window grid of a full detection (`HaarDetector.detect(_:parameters:
+/// centres:)` with `parameters` and `centres`). The default mode's tracking searches one around the last face, and
+/// `detectScreened` one around each window its screen accepts.
+public struct WindowNeighbourhood: Sendable {
+    public let parameters: HaarDetector.Parameters
     /// Where window centres may lie.
-    let centres: FaceBox
+    public let centres: FaceBox
+
+    public init(around box: FaceBox, parameters: HaarDetector.Parameters, smallest: Double, largest: Double, centreReach: Double) {
+        let size = Double(max(box.width, box.height))
+        let reach = Int((size * centreReach).rounded(.up))
+        centres = FaceBox(x: box.x + box.width / 2 - reach, y: box.y + box.height / 2 - reach, width: 2 * reach + 1, height: 2 * reach + 1)
+        var nearby = parameters
+        nearby.minSize = max(parameters.minSize, Int((size * smallest).rounded(.down)))
+        let largestSize = Int((size * largest).rounded(.up))
+        nearby.maxSize = parameters.maxSize > 0 ? min(parameters.maxSize, largestSize) : largestSize
+        self.parameters = nearby
+    }
+}
+
+/// The neighbourhood of one window the screen accepts: where the other windows lie that OpenCV's grouping may put in
+/// the same face. On the sample videos a face's candidate windows span 0.56–1.5 times its box's width, with centres
+/// within about 0.16 of it from the box's centre (see `TrackingWindow` in FaceMood); so a window of width w in a
+/// face's cluster belongs to a face of width 0.67–1.79 w, whose other windows are 0.37–2.7 w wide with centres within
+/// 0.57 w of its centre.
+struct ScreenNeighbourhood {
+    let window: FaceBox
+    let area: WindowNeighbourhood
 
     init(around window: FaceBox, parameters: HaarDetector.Parameters) {
         self.window = window
-        let size = Double(max(window.width, window.height))
-        let reach = Int((size * Self.centreReach).rounded(.up))
-        centres = FaceBox(x: window.x + window.width / 2 - reach, y: window.y + window.height / 2 - reach,
-                          width: 2 * reach + 1, height: 2 * reach + 1)
-        var nearby = parameters
-        nearby.minSize = max(parameters.minSize, Int((size * Self.smallest).rounded(.down)))
-        let largest = Int((size * Self.largest).rounded(.up))
-        nearby.maxSize = parameters.maxSize > 0 ? min(parameters.maxSize, largest) : largest
-        self.parameters = nearby
+        area = WindowNeighbourhood(around: window, parameters: parameters, smallest: 0.37, largest: 2.7, centreReach: 0.6)
     }
 
     /// Whether `other` is so close to this neighbourhood's window (centre within a tenth of its width, width within

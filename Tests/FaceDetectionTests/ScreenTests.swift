@@ -32,24 +32,4 @@ import VideoIO
         #expect(extra == 0, "its faces come from windows the scan also evaluates, so a face the scan lacks would be a grouping artefact")
         #expect(Double(sameBox) >= 0.99 * Double(frames))
     }
-
-    /// `floored` keeps, from every window of a frame, those a scan from the largest size down keeps.
-    @Test func flooredWindowsAreThoseTheScanFromTheLargestSizeKeeps() throws {
-        let detector = HaarDetector(cascade: try GoldenDetectionTests.cascade("haarcascade_frontalface_default.xml"))
-        let parameters = HaarDetector.Parameters()
-        var compared = 0, shortened = 0
-        for video in ["single_face.mp4", "WolfgangLanger_Pexels.mp4"] {
-            let reader = try VideoReader(path: GoldenDetectionTests.root.appendingPathComponent("samples/media/" + video).path)
-            while let frame = try reader.nextFrame() {
-                guard frame.index % 12 == 0 else { continue }
-                let all = detector.candidates(frame.gray, parameters: parameters)
-                let floored = HaarDetector.floored(all, sizeFloor: 0.6, parameters: parameters, imageWidth: frame.gray.width, imageHeight: frame.gray.height)
-                let scanned = detector.candidates(frame.gray, parameters: parameters, sizeFloor: 0.6)
-                if floored.count < all.count { shortened += 1 }
-                #expect(Set(floored) == Set(scanned) && floored.count == scanned.count, "\(video) frame \(frame.index)")
-                compared += 1
-            }
-        }
-        #expect(compared >= 40 && shortened >= compared / 2, "the floor leaves windows out on \(shortened) of \(compared) frames")
-    }
 }

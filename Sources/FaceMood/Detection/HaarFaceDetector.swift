@@ -137,22 +137,14 @@ struct TrackingWindow {
     static let largest = 1.6
     static let centreReach = 0.2
 
-    let parameters: HaarDetector.Parameters
-    /// Where window centres may lie.
-    let centres: FaceBox
+    let area: WindowNeighbourhood
 
     init(around box: FaceBox, parameters: HaarDetector.Parameters) {
-        let size = Double(max(box.width, box.height))
-        let reach = Int((size * Self.centreReach).rounded(.up))
-        centres = FaceBox(x: box.x + box.width / 2 - reach, y: box.y + box.height / 2 - reach, width: 2 * reach + 1, height: 2 * reach + 1)
-        var nearby = parameters
-        nearby.minSize = max(parameters.minSize, Int((size * Self.smallest).rounded(.down)))
-        let largest = Int((size * Self.largest).rounded(.up))
-        nearby.maxSize = parameters.maxSize > 0 ? min(parameters.maxSize, largest) : largest
-        self.parameters = nearby
+        area = WindowNeighbourhood(around: box, parameters: parameters, smallest: Self.smallest, largest: Self.largest,
+                                   centreReach: Self.centreReach)
     }
 
     func detect(with detector: HaarDetector, in gray: GrayImage) -> [FaceBox] {
-        detector.detect(gray, parameters: parameters, centres: centres)
+        detector.detect(gray, parameters: area.parameters, centres: area.centres)
     }
 }
