@@ -27,6 +27,30 @@ import VideoIO
         #expect(partition(chain) { a, b in abs(a.x - b.x) <= 8 } == [0, 0, 0])
     }
 
+    @Test func pairsTakenByLeftEdgeGiveTheClassesOfEveryPair() {
+        // Clusters of jittered windows of several sizes, as a detection's candidates come, plus scattered ones.
+        var generator = SystemRandomNumberGenerator()
+        for trial in 0..<200 {
+            var boxes: [FaceBox] = []
+            for _ in 0..<Int.random(in: 0...6, using: &generator) {
+                let size = Int.random(in: 20...300, using: &generator), x = Int.random(in: -50...600, using: &generator)
+                let y = Int.random(in: -50...400, using: &generator), spread = max(size / 4, 1)
+                for _ in 0..<Int.random(in: 1...60, using: &generator) {
+                    let side = size + Int.random(in: -spread...spread, using: &generator)
+                    boxes.append(FaceBox(x: x + Int.random(in: -spread...spread, using: &generator), y: y + Int.random(in: -spread...spread, using: &generator),
+                                         width: side, height: side + Int.random(in: -2...2, using: &generator)))
+                }
+            }
+            let eps = trial % 4 == 0 ? 0.5 : 0.2
+            let everyPair = partition(boxes) { a, b in
+                let delta = eps * Double(min(a.width, b.width) + min(a.height, b.height)) * 0.5
+                return Double(abs(a.x - b.x)) <= delta && Double(abs(a.y - b.y)) <= delta
+                    && Double(abs(a.x + a.width - b.x - b.width)) <= delta && Double(abs(a.y + a.height - b.y - b.height)) <= delta
+            }
+            #expect(similarityClasses(boxes, eps: eps) == everyPair, "trial \(trial): \(boxes)")
+        }
+    }
+
     @Test func aSmallClassInsideAStrongerOneIsDropped() {
         let big = (0..<6).map { _ in FaceBox(x: 100, y: 100, width: 100, height: 100) }
         let inner = (0..<2).map { _ in FaceBox(x: 120, y: 120, width: 50, height: 50) }
