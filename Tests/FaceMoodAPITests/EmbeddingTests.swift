@@ -39,6 +39,36 @@ import TimelineOutputs
         #expect(Self.waitUntil { source.isClosed }, "the file and its decoder are released once the consumer stops")
     }
 
+    /// An analyzer keeps its threads' working memory between analyses; what it finds must not depend on what it
+    /// analysed before, nor on the order its threads give that memory back.
+    @Test func anAnalyzerUsedAgainFindsWhatAFreshOneFinds() async throws {
+        func results(_ analyzer: EmotionAnalyzer, _ video: String) async throws -> [FrameResult] {
+            var all: [FrameResult] = []
+            for try await result in try analyzer.results(forFile: Self.sample(video)) { all.append(result) }
+            return all
+        }
+        let used = try EmotionAnalyzer(threads: 2)
+        let first = try await results(used, "single_face.mp4")
+        // Another frame size and another face in between.
+        _ = try await results(used, "face_noface.mov")
+        let again = try await results(used, "single_face.mp4")
+        let fresh = try await results(try EmotionAnalyzer(threads: 2), "single_face.mp4")
+        #expect(first.count == 72 && first.contains { $0.face != nil })
+        #expect(again == first)
+        #expect(fresh == first)
+
+        // A session made after those analyses starts without their last face, as one from a new analyzer does.
+        let frames = try await results(used, "WolfgangLanger_Pexels.mp4").count
+        let usedSession = used.makeSession(), freshSession = try EmotionAnalyzer(threads: 2).makeSession()
+        let reader = try FileFrameSource(path: Self.sample("WolfgangLanger_Pexels.mp4"))
+        var compared = 0
+        while compared < min(frames, 30), let frame = try reader.nextFrame() {
+            #expect(try usedSession.analyze(frame: frame) == freshSession.analyze(frame: frame))
+            compared += 1
+        }
+        #expect(compared == 30)
+    }
+
     @Test func cancellingTheConsumingTaskStopsTheAnalysis() async throws {
         let analyzer = try EmotionAnalyzer()
         let source = try FileFrameSource(path: Self.sample("WolfgangLanger_Pexels.mp4"))

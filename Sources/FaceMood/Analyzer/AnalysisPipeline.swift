@@ -10,8 +10,9 @@ import VideoIO
 enum AnalysisPipeline {
     typealias Analyzed = (result: FrameResult, frame: VideoFrame)
 
+    /// Each worker takes a `FrameAnalyzer` from `analyzers` and gives it back when the video is done.
     static func run(source: any FrameSource, segmentLength: Int, workers: Int, cancellation: Cancellation, clock: StageClock?,
-                    makeAnalyzer: @escaping @Sendable () -> FrameAnalyzer, consume: (Analyzed) throws -> Void) throws {
+                    analyzers: FrameAnalyzerPool, consume: (Analyzed) throws -> Void) throws {
         let workers = max(workers, 1)
         let segmentLength = max(segmentLength, 1)
         let work = BlockingQueue<(index: Int, frames: BlockingQueue<VideoFrame>)>()
@@ -62,7 +63,8 @@ enum AnalysisPipeline {
             threads.enter()
             Thread.detachNewThread {
                 defer { threads.leave() }
-                let analyzer = makeAnalyzer()
+                let analyzer = analyzers.take()
+                defer { analyzers.giveBack(analyzer) }
                 analyzer.clock = clock
                 while let (index, frames) = work.pop() {
                     if stop.isCancelled { continue }

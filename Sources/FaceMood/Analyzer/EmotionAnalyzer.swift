@@ -5,7 +5,8 @@ import VideoIO
 /// The analysis: frames from a source, faces from a detector, the largest face's emotion from a
 /// classifier, results to any number of sinks (or to the caller, as an asynchronous sequence).
 ///
-/// One analyzer serves any number of sources, one after another or at once; it holds no per-source state.
+/// One analyzer serves any number of sources, one after another or at once; it holds no per-source state, only the
+/// working memory of its threads between analyses.
 ///
 /// ```swift
 /// let analyzer = try EmotionAnalyzer()                 // the bundled model and cascade
@@ -21,6 +22,8 @@ public final class EmotionAnalyzer: Sendable {
     public let threads: Int
     /// The classifier as the outputs record it, with its file's SHA-256 (nil when only detecting).
     public let modelDescription: ModelDescription?
+    /// The analysis threads' working memory, kept from one analysis to the next.
+    private let frameAnalyzers: FrameAnalyzerPool
 
     /// The CLI's default: one analysis thread per CPU this process may use (see `AvailableCPUs`).
     public static var defaultThreads: Int { AvailableCPUs.count }
@@ -52,6 +55,10 @@ public final class EmotionAnalyzer: Sendable {
         self.detector = detector
         self.threads = threads
         alignsFaces = alignFaces
+        frameAnalyzers = FrameAnalyzerPool(capacity: threads) {
+            FrameAnalyzer(detector: detector.makeSession(), classifier: classifier.map { EmotionClassifier.Session(classifier: $0) },
+                          alignsFaces: alignFaces)
+        }
         modelDescription = try classifier.map { classifier in
             ModelDescription(path: classifier.modelPath, sha256: try SHA256.hex(ofFile: classifier.modelPath), labels: classifier.profile.labels,
                              inputWidth: classifier.inputWidth, inputHeight: classifier.inputHeight,
@@ -130,36 +137,40 @@ public final class EmotionAnalyzer: Sendable {
         let description = source.sourceDescription
         let segmentLength = detector.segmentLength(framesPerSecond: description.sampling?.framesPerSecond ?? description.stream.fps)
         if description.isLive {
+            let analyzer = frameAnalyzers.take()
+            defer { frameAnalyzers.giveBack(analyzer) }
             return try LivePipeline.run(source: source, segmentLength: segmentLength, cancellation: cancellation, clock: clock,
-                                        analyzer: makeFrameAnalyzer(), consume: consume)
+                                        analyzer: analyzer, consume: consume)
         }
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
-                                 clock: clock, makeAnalyzer: { [self] in makeFrameAnalyzer() }, consume: consume)
+                                 clock: clock, analyzers: frameAnalyzers, consume: consume)
         return (0, nil)
-    }
-
-    func makeFrameAnalyzer() -> FrameAnalyzer {
-        FrameAnalyzer(detector: detector.makeSession(), classifier: classifier.map { EmotionClassifier.Session(classifier: $0) },
-                      alignsFaces: alignsFaces)
     }
 
     // MARK: - One frame at a time
 
     /// Analyses one image on its own (a full search, as for the first frame of a video).
     public func analyze(_ image: GrayImage) throws -> FrameResult {
-        try makeSession().analyze(frame: VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image, color: nil))
+        try analyzeAlone(VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image, color: nil))
     }
 
     /// Analyses one RGB image; it is converted to gray as OpenCV's `cvtColor(RGB2GRAY)` does (and a detector
     /// that reads colour gets the colour).
     public func analyze(_ image: RGBImage) throws -> FrameResult {
-        try makeSession().analyze(frame: VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image.grayscale(), color: image))
+        try analyzeAlone(VideoFrame(index: 0, timestamp: nil, time: 0, duration: 0, gray: image.grayscale(), color: image))
+    }
+
+    private func analyzeAlone(_ frame: VideoFrame) throws -> FrameResult {
+        let analyzer = frameAnalyzers.take()
+        defer { frameAnalyzers.giveBack(analyzer) }
+        return try analyzer.analyze(frame)
     }
 
     /// Working memory for analysing frames one at a time on the caller's thread, for programs that decode
     /// themselves. Consecutive frames given to one session search near the previous face, as a video does.
     public func makeSession() -> Session {
-        Session(analyzer: makeFrameAnalyzer(), segmentLength: detector.segmentLength(framesPerSecond: nil))
+        // The session keeps its analyzer for good; the pool makes another when it runs out.
+        Session(analyzer: frameAnalyzers.take(), segmentLength: detector.segmentLength(framesPerSecond: nil))
     }
 
     public final class Session {
