@@ -101,32 +101,46 @@ import Testing
         }
     }
 
-    /// The pixel-lane convolution (one or eight input channels, eight outputs) gives every output the very bits of the
-    /// channels-last direct convolution.
+    /// The pixel-lane convolution gives every output the very bits of the channels-last direct convolution: one or eight
+    /// input channels into eight outputs without padding (the emotion model's stems), and three input channels into 24 or
+    /// 32 outputs with "same" padding at stride 1 and 2 (BlazeFace's stems), including a residual in the epilogue.
     @Test func pixelLaneConvolutionEqualsTheDirectOne() {
         var generator = Generator(state: 3)
+        typealias Case = (inputChannels: Int, outputs: Int, width: Int, height: Int, kernel: (Int, Int), stride: Int, same: Bool)
+        var cases: [Case] = []
         for inputChannels in [1, 8] {
             for (width, height, kernelHeight, kernelWidth) in [(34, 5, 3, 3), (35, 4, 3, 3), (49, 6, 3, 3), (64, 8, 3, 3), (40, 7, 5, 3)] {
-                let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernelHeight, stride: 1, same: false),
-                                              columns: WindowAxis(input: width, kernel: kernelWidth, stride: 1, same: false))
-                #expect(PixelLaneConvolution.fits(geometry, inputChannels: inputChannels, outputChannels: 8))
-                let rows = kernelHeight * kernelWidth * inputChannels
-                let matrix = PackedMatrix(rows: rows, columns: 8, values: Self.values(rows * 8, &generator), bias: Self.values(8, &generator))
-                let input = Self.values(height * width * inputChannels, &generator)
-                let count = geometry.rows.output * geometry.columns.output * 8
-                var lanes = [Float](repeating: .nan, count: count), direct = [Float](repeating: .nan, count: count)
-                input.withUnsafeBufferPointer { source in
-                    lanes.withUnsafeMutableBufferPointer {
-                        PixelLaneConvolution.convolve(source.baseAddress!, geometry: geometry, inputChannels: inputChannels, matrix: matrix,
-                                                      into: $0.baseAddress!, scratch: Scratch(), epilogue: .relu)
-                    }
-                    direct.withUnsafeMutableBufferPointer {
-                        convolveDirect(source.baseAddress!, geometry: geometry, inputChannels: inputChannels, matrix: matrix,
-                                       into: $0.baseAddress!, epilogue: .relu)
-                    }
-                }
-                #expect(lanes == direct, "\(inputChannels) input channels, \(height)×\(width), kernel \(kernelHeight)×\(kernelWidth)")
+                cases.append((inputChannels, 8, width, height, (kernelHeight, kernelWidth), 1, false))
             }
+        }
+        cases += [(3, 24, 70, 9, (5, 5), 2, true), (3, 24, 128, 6, (5, 5), 2, true), (3, 32, 66, 7, (3, 3), 2, true),
+                  (3, 32, 97, 5, (3, 3), 2, true), (3, 24, 40, 6, (5, 5), 1, true), (2, 16, 65, 6, (3, 3), 2, false)]
+        for test in cases {
+            let geometry = WindowGeometry(rows: WindowAxis(input: test.height, kernel: test.kernel.0, stride: test.stride, same: test.same),
+                                          columns: WindowAxis(input: test.width, kernel: test.kernel.1, stride: test.stride, same: test.same))
+            let label = "\(test.inputChannels)→\(test.outputs), \(test.height)×\(test.width), kernel \(test.kernel), stride \(test.stride)"
+            #expect(PixelLaneConvolution.fits(geometry, inputChannels: test.inputChannels, outputChannels: test.outputs), "\(label)")
+            let rows = test.kernel.0 * test.kernel.1 * test.inputChannels
+            let matrix = PackedMatrix(rows: rows, columns: test.outputs, values: Self.values(rows * test.outputs, &generator),
+                                      bias: Self.values(test.outputs, &generator))
+            let input = Self.values(test.height * test.width * test.inputChannels, &generator)
+            let count = geometry.rows.output * geometry.columns.output * test.outputs
+            let residual = Self.values(count, &generator)
+            // The output buffer holds the residual after the outputs, as an ADD's operand beside a layer's output would lie.
+            var lanes = [Float](repeating: .nan, count: count) + residual, direct = lanes
+            input.withUnsafeBufferPointer { source in
+                lanes.withUnsafeMutableBufferPointer {
+                    PixelLaneConvolution.convolve(source.baseAddress!, geometry: geometry, inputChannels: test.inputChannels, matrix: matrix,
+                                                  into: $0.baseAddress!, scratch: Scratch(),
+                                                  epilogue: Epilogue.relu.adding($0.baseAddress! + count, to: $0.baseAddress!))
+                }
+                direct.withUnsafeMutableBufferPointer {
+                    convolveDirect(source.baseAddress!, geometry: geometry, inputChannels: test.inputChannels, matrix: matrix,
+                                   into: $0.baseAddress!, epilogue: Epilogue.relu.adding($0.baseAddress! + count, to: $0.baseAddress!))
+                }
+            }
+            #expect(lanes == direct, "\(label)")
+            #expect(!lanes.prefix(count).contains { $0.isNaN }, "\(label): every output written")
         }
     }
 }

@@ -1,82 +1,142 @@
-/// Dense convolution with the pixels of an output row in the vector lanes, for layers with few channels: the stems of
-/// small CNNs (the emotion model's 1→8 and 8→8 3×3 convolutions over 64×64 faces). With eight output channels, a
-/// channels-last kernel fills one 8-lane vector per pixel and broadcasts every input value it reads; here sixteen
-/// neighbouring pixels of one input channel are one load, each weight is one broadcast shared by 32 pixels, and the
-/// sums leave the registers through an in-register transpose to channels-last. Each output adds the bias, then its taps
-/// in the order (ky, kx, input channel), as `convolveDirect` does, so the result does not depend on the path.
-/// `convolve` takes this path only in AVX-512 builds: in 8-lane registers the 16 sums would not fit.
+/// Dense convolution with the pixels of an output row in the vector lanes, for layers with few input channels: the stems
+/// of small CNNs (the emotion model's 1→8 and 8→8 3×3 convolutions over 64×64 faces, BlazeFace's 3→24 5×5 and 3→32 3×3
+/// ones at stride 2). A channels-last kernel broadcasts every input value it reads and, with three input channels, fills
+/// its patches 75 values at a time; here sixteen neighbouring output pixels read one input channel with one load, from
+/// planes that hold each channel (and, at stride 2, each column phase) apart, each weight is one broadcast shared by 32
+/// pixels, and the sums of eight output channels leave the registers through an in-register transpose to channels-last.
+/// Each output adds the bias, then its taps in the order (ky, kx, input channel), as `convolveDirect` does (a tap in the
+/// padding adds a zero product), so the result does not depend on the path. `convolve` takes this path only in AVX-512
+/// builds: in 8-lane registers the 16 sums would not fit.
 enum PixelLaneConvolution {
-    /// Valid (unpadded) windows, stride and dilation 1, one or eight input channels, eight output channels, and
-    /// outputs at least 32 pixels wide.
+    /// Up to eight input channels, eight to 64 output channels in groups of eight, stride 1 or 2 and dilation 1, any zero
+    /// padding, at least nine taps (one-by-one convolutions are matrix products) and outputs at least 32 pixels wide.
     static func fits(_ geometry: WindowGeometry, inputChannels: Int, outputChannels: Int) -> Bool {
         let rows = geometry.rows, columns = geometry.columns
-        return (inputChannels == 1 || inputChannels == 8) && outputChannels == 8
-            && rows.stride == 1 && columns.stride == 1 && rows.dilation == 1 && columns.dilation == 1
-            && rows.padBefore == 0 && columns.padBefore == 0
-            && rows.output == rows.input - rows.kernel + 1 && columns.output == columns.input - columns.kernel + 1
-            && columns.output >= 32
+        return (1...8).contains(inputChannels) && outputChannels % 8 == 0 && (8...64).contains(outputChannels)
+            && (1...2).contains(rows.stride) && (1...2).contains(columns.stride) && rows.dilation == 1 && columns.dilation == 1
+            && rows.kernel * columns.kernel >= 9 && columns.output >= 32
+    }
+
+    /// The input as the kernel reads it: per input channel and per column phase (the padded column's remainder modulo
+    /// the stride), the padded rows the windows cover, each holding every stride-th padded column, so that the same tap
+    /// of sixteen neighbouring output pixels lies in sixteen neighbouring floats.
+    struct Planes {
+        let base: UnsafePointer<Float>
+        let phases: Int
+        let rowLength: Int
+        let planeSize: Int
+
+        /// Where `channel`'s value at padded `row` and padded `column` lies.
+        @inline(__always)
+        func pointer(channel: Int, row: Int, column: Int) -> UnsafePointer<Float> {
+            base + ((channel &* phases &+ column % phases) &* planeSize &+ row &* rowLength &+ column / phases)
+        }
+    }
+
+    static func planes(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, scratch: Scratch) -> Planes {
+        let rows = geometry.rows, columns = geometry.columns
+        let paddedRows = (rows.output - 1) * rows.stride + rows.kernel
+        let paddedColumns = (columns.output - 1) * columns.stride + columns.kernel
+        let phases = columns.stride
+        let rowLength = (paddedColumns + phases - 1) / phases
+        let planeSize = paddedRows * rowLength
+        let unpadded = rows.padBefore == 0 && columns.padBefore == 0 && rows.stride == 1 && columns.stride == 1
+            && paddedRows == rows.input && paddedColumns == columns.input
+        // Without padding or stride, a single channel is its own plane, and eight channels part with in-register transposes.
+        if unpadded && inputChannels == 1 {
+            return Planes(base: source, phases: 1, rowLength: rowLength, planeSize: planeSize)
+        }
+        let buffer = scratch.floats(planeSize * phases * inputChannels)
+        if unpadded && inputChannels == 8 {
+            toPlanes(source, pixels: planeSize, into: buffer)
+            return Planes(base: UnsafePointer(buffer), phases: 1, rowLength: rowLength, planeSize: planeSize)
+        }
+        for ci in 0..<inputChannels {
+            for phase in 0..<phases {
+                let plane = buffer + (ci * phases + phase) * planeSize
+                // Column j of this phase's rows is padded column j · phases + phase: input column j · phases + phase − padBefore.
+                let firstX = phase - columns.padBefore
+                let firstInside = min(max((-firstX + phases - 1) / phases, 0), rowLength)
+                let endInside = min(max((columns.input - firstX + phases - 1) / phases, firstInside), rowLength)
+                for row in 0..<paddedRows {
+                    let out = plane + row * rowLength
+                    let y = row - rows.padBefore
+                    guard y >= 0 && y < rows.input else {
+                        out.initialize(repeating: 0, count: rowLength)
+                        continue
+                    }
+                    out.initialize(repeating: 0, count: firstInside)
+                    var pixel = source + ((y * columns.input + firstX + firstInside * phases) * inputChannels + ci)
+                    let step = phases * inputChannels
+                    for j in firstInside..<endInside {
+                        out[j] = pixel.pointee
+                        pixel += step
+                    }
+                    (out + endInside).initialize(repeating: 0, count: rowLength - endInside)
+                }
+            }
+        }
+        return Planes(base: UnsafePointer(buffer), phases: phases, rowLength: rowLength, planeSize: planeSize)
     }
 
     static func convolve(_ source: UnsafePointer<Float>, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix,
                          into target: UnsafeMutablePointer<Float>, scratch: Scratch, epilogue: Epilogue) {
         let rows = geometry.rows, columns = geometry.columns
-        let planeSize = rows.input * columns.input
-        // One plane per input channel: a single channel is its own plane.
-        let planes: UnsafePointer<Float>
-        if inputChannels == 1 {
-            planes = source
-        } else {
-            let buffer = scratch.floats(planeSize * 8)
-            toPlanes(source, pixels: planeSize, into: buffer)
-            planes = UnsafePointer(buffer)
-        }
+        let planes = planes(source, geometry: geometry, inputChannels: inputChannels, scratch: scratch)
+        let outputChannels = matrix.columns
         let padded = matrix.paddedColumns
-        let taps = rows.kernel * columns.kernel
         matrix.values.withUnsafeBufferPointer { weightBuffer in
             let weights = weightBuffer.baseAddress!
             let bias = matrix.bias
-            let b0 = Vector16(repeating: bias[0]), b1 = Vector16(repeating: bias[1]), b2 = Vector16(repeating: bias[2])
-            let b3 = Vector16(repeating: bias[3]), b4 = Vector16(repeating: bias[4]), b5 = Vector16(repeating: bias[5])
-            let b6 = Vector16(repeating: bias[6]), b7 = Vector16(repeating: bias[7])
             for oy in 0..<rows.output {
-                let outputRow = target + oy * columns.output * 8
-                var next = 0
-                while next < columns.output {
-                    // The last block overlaps the one before it and recomputes the same values.
-                    let ox = min(next, columns.output - 32)
-                    next = ox + 32
-                    var s00 = b0, s10 = b1, s20 = b2, s30 = b3, s40 = b4, s50 = b5, s60 = b6, s70 = b7
-                    var s01 = b0, s11 = b1, s21 = b2, s31 = b3, s41 = b4, s51 = b5, s61 = b6, s71 = b7
-                    for tap in 0..<taps {
-                        let ky = tap / columns.kernel, kx = tap - ky * columns.kernel
-                        let inputOffset = (oy + ky) * columns.input + ox + kx
-                        for ci in 0..<inputChannels {
-                            let pixels = planes + (ci &* planeSize &+ inputOffset)
-                            let x0 = load16(pixels), x1 = load16(pixels + 16)
-                            let w = weights + (tap &* inputChannels &+ ci) &* padded
-                            var weight = Vector16(repeating: w[0])
-                            s00 = s00.accumulating(x0, weight); s01 = s01.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[1])
-                            s10 = s10.accumulating(x0, weight); s11 = s11.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[2])
-                            s20 = s20.accumulating(x0, weight); s21 = s21.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[3])
-                            s30 = s30.accumulating(x0, weight); s31 = s31.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[4])
-                            s40 = s40.accumulating(x0, weight); s41 = s41.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[5])
-                            s50 = s50.accumulating(x0, weight); s51 = s51.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[6])
-                            s60 = s60.accumulating(x0, weight); s61 = s61.accumulating(x1, weight)
-                            weight = Vector16(repeating: w[7])
-                            s70 = s70.accumulating(x0, weight); s71 = s71.accumulating(x1, weight)
+                let outputRow = target + oy * columns.output * outputChannels
+                for group in Swift.stride(from: 0, to: outputChannels, by: 8) {
+                    let b0 = Vector16(repeating: bias[group]), b1 = Vector16(repeating: bias[group + 1])
+                    let b2 = Vector16(repeating: bias[group + 2]), b3 = Vector16(repeating: bias[group + 3])
+                    let b4 = Vector16(repeating: bias[group + 4]), b5 = Vector16(repeating: bias[group + 5])
+                    let b6 = Vector16(repeating: bias[group + 6]), b7 = Vector16(repeating: bias[group + 7])
+                    var next = 0
+                    while next < columns.output {
+                        // The last block overlaps the one before it and recomputes the same values.
+                        let ox = min(next, columns.output - 32)
+                        next = ox + 32
+                        var s00 = b0, s10 = b1, s20 = b2, s30 = b3, s40 = b4, s50 = b5, s60 = b6, s70 = b7
+                        var s01 = b0, s11 = b1, s21 = b2, s31 = b3, s41 = b4, s51 = b5, s61 = b6, s71 = b7
+                        for ky in 0..<rows.kernel {
+                            let row = oy * rows.stride + ky
+                            for kx in 0..<columns.kernel {
+                                let column = ox * columns.stride + kx
+                                let tap = ky * columns.kernel + kx
+                                for ci in 0..<inputChannels {
+                                    let pixels = planes.pointer(channel: ci, row: row, column: column)
+                                    let x0 = load16(pixels), x1 = load16(pixels + 16)
+                                    let w = weights + ((tap &* inputChannels &+ ci) &* padded &+ group)
+                                    var weight = Vector16(repeating: w[0])
+                                    s00 = s00.accumulating(x0, weight); s01 = s01.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[1])
+                                    s10 = s10.accumulating(x0, weight); s11 = s11.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[2])
+                                    s20 = s20.accumulating(x0, weight); s21 = s21.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[3])
+                                    s30 = s30.accumulating(x0, weight); s31 = s31.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[4])
+                                    s40 = s40.accumulating(x0, weight); s41 = s41.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[5])
+                                    s50 = s50.accumulating(x0, weight); s51 = s51.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[6])
+                                    s60 = s60.accumulating(x0, weight); s61 = s61.accumulating(x1, weight)
+                                    weight = Vector16(repeating: w[7])
+                                    s70 = s70.accumulating(x0, weight); s71 = s71.accumulating(x1, weight)
+                                }
+                            }
                         }
+                        let first = outputRow + ox * outputChannels + group
+                        storeChannelsLast((s00, s10, s20, s30, s40, s50, s60, s70), first, pixelStride: outputChannels)
+                        storeChannelsLast((s01, s11, s21, s31, s41, s51, s61, s71), first + 16 * outputChannels, pixelStride: outputChannels)
                     }
-                    storeChannelsLast((s00, s10, s20, s30, s40, s50, s60, s70), outputRow + ox * 8)
-                    storeChannelsLast((s01, s11, s21, s31, s41, s51, s61, s71), outputRow + (ox + 16) * 8)
                 }
                 if !epilogue.isIdentity {
-                    epilogue.apply(to: outputRow, count: columns.output * 8, into: outputRow)
+                    epilogue.apply(to: outputRow, count: columns.output * outputChannels, into: outputRow)
                 }
             }
         }
@@ -84,18 +144,27 @@ enum PixelLaneConvolution {
 
     typealias Eight = (Vector16, Vector16, Vector16, Vector16, Vector16, Vector16, Vector16, Vector16)
 
-    /// Eight channels of sixteen pixels (one vector per channel) written channels-last: 16 pixels × 8 channels.
-    /// Interleaving the first half of the 128 values with the second rotates each value's 7-bit index left by one
-    /// bit; three rounds turn channel·16 + pixel into pixel·8 + channel.
+    /// Eight channels of sixteen pixels (one vector per channel) written channels-last: pixel p's eight channels at
+    /// `target + p · pixelStride`. Interleaving the first half of the 128 values with the second rotates each value's
+    /// 7-bit index left by one bit; three rounds turn channel·16 + pixel into pixel·8 + channel.
     @inline(__always)
-    static func storeChannelsLast(_ channels: Eight, _ target: UnsafeMutablePointer<Float>) {
+    static func storeChannelsLast(_ channels: Eight, _ target: UnsafeMutablePointer<Float>, pixelStride: Int) {
         var v = channels
         for _ in 0..<3 {
             let (z0, z1) = zip(v.0, v.4), (z2, z3) = zip(v.1, v.5), (z4, z5) = zip(v.2, v.6), (z6, z7) = zip(v.3, v.7)
             v = (z0, z1, z2, z3, z4, z5, z6, z7)
         }
-        store16(v.0, target); store16(v.1, target + 16); store16(v.2, target + 32); store16(v.3, target + 48)
-        store16(v.4, target + 64); store16(v.5, target + 80); store16(v.6, target + 96); store16(v.7, target + 112)
+        if pixelStride == 8 {
+            store16(v.0, target); store16(v.1, target + 16); store16(v.2, target + 32); store16(v.3, target + 48)
+            store16(v.4, target + 64); store16(v.5, target + 80); store16(v.6, target + 96); store16(v.7, target + 112)
+            return
+        }
+        // Each vector holds two pixels.
+        func store(_ pair: Vector16, _ pixel: Int) {
+            UnsafeMutableRawPointer(target + pixel * pixelStride).storeBytes(of: pair.lowHalf, as: Vector8.self)
+            UnsafeMutableRawPointer(target + (pixel + 1) * pixelStride).storeBytes(of: pair.highHalf, as: Vector8.self)
+        }
+        store(v.0, 0); store(v.1, 2); store(v.2, 4); store(v.3, 6); store(v.4, 8); store(v.5, 10); store(v.6, 12); store(v.7, 14)
     }
 
     /// Channels-last pixels of eight channels into eight planes of `pixels` values each: the inverse of
