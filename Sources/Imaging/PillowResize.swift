@@ -114,8 +114,9 @@ private func resampleLine(_ source: UnsafePointer<UInt8>, step: Int, taps: Pillo
 private func resampleFourRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>,
                               outputRowStep: Int) {
     let half = SIMD4<Int32>(repeating: Int32(1) << (PillowTaps.precisionBits - 1))
+    let outputs = taps.first.count
     taps.weights.withUnsafeBufferPointer { weights in
-        for d in 0..<taps.first.count {
+        for d in 0..<outputs {
             var s0 = half, s1 = half, s2 = half, s3 = half
             var pixel = UnsafeRawPointer(source + taps.first[d] * 3)
             var weight = weights.baseAddress! + d * taps.stride + taps.skipped[d]
@@ -130,9 +131,16 @@ private func resampleFourRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps
             }
             func store(_ sums: SIMD4<Int32>, row: Int) {
                 let out = target + row * outputRowStep + d * 3
-                out[0] = clip8(sums[0])
-                out[1] = clip8(sums[1])
-                out[2] = clip8(sums[2])
+                let bytes = SIMD4<UInt8>(truncatingIfNeeded: (sums &>> Int32(PillowTaps.precisionBits)).clamped(lowerBound: .zero,
+                                                                                                        upperBound: SIMD4(repeating: 255)))
+                if d + 1 < outputs {
+                    // Four bytes at once: the fourth is the next pixel's red, which its own store writes afterwards.
+                    UnsafeMutableRawPointer(out).storeBytes(of: bytes, as: SIMD4<UInt8>.self)
+                } else {
+                    out[0] = bytes[0]
+                    out[1] = bytes[1]
+                    out[2] = bytes[2]
+                }
             }
             store(s0, row: 0)
             store(s1, row: 1)
