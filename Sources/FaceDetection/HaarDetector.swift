@@ -103,8 +103,9 @@ public final class HaarDetector {
     /// A screen visits every other row and column of OpenCV's window grid (a quarter of the windows), largest sizes
     /// first. Around each window the cascade accepts there, a search of the full grid (`ScreenNeighbourhood`: the
     /// sizes and centres of the windows OpenCV's grouping puts in a face with it) gathers the face's windows; the first
-    /// such search that finds a face, with the frame-wide scan's size floor, gives the result. A face whose windows all miss the screen's grid is not found: on every other
-    /// frame of the sample videos none is missed and the largest face is the scan's on every frame (`ScreenTests`).
+    /// such search that finds a face, with the frame-wide scan's size floor, gives the result. A face whose windows all
+    /// miss the screen's grid is not found: on every other frame of the sample videos none is missed and the largest
+    /// face is the scan's on every frame (`ScreenTests`).
     public func detectScreened(_ image: GrayImage, parameters: Parameters = Parameters(), sizeFloor: Double) -> [FaceBox] {
         guard let scan = PyramidScan(detector: self, image: image, parameters: parameters) else { return [] }
         var searched: [ScreenNeighbourhood] = []

@@ -44,7 +44,7 @@ public func groupRectangles(_ rectangles: [FaceBox], threshold: Int, eps: Double
 }
 
 /// OpenCV's similarity classes for `groupRectangles` (every edge within `eps · (min(w1,w2) + min(h1,h2)) / 2`,
-/// transitively), labelled as `partition` labels them. Only pairs whose left edges lie within `eps · (w + h) / 2` of
+/// transitively), numbered in order of the classes' first members. Only pairs whose left edges lie within `eps · (w + h) / 2` of
 /// each other can be similar, since the pair's tolerance is at most that of either member; so the pairs are taken
 /// in order of left edge, each rectangle against the following ones until their edges lie further apart. A tracking
 /// search gathers hundreds of windows on one face, and comparing every pair was a sixth of its time.
@@ -63,17 +63,6 @@ func similarityClasses(_ rectangles: [FaceBox], eps: Double) -> [Int] {
                 && Double(abs(a.x + a.width - b.x - b.width)) <= delta && Double(abs(a.y + a.height - b.y - b.height)) <= delta {
                 classes.join(i, j)
             }
-        }
-    }
-    return classes.labels()
-}
-
-/// Class labels (0, 1, … in order of first appearance) of the transitive closure of `similar`, every pair compared.
-func partition(_ items: [FaceBox], similar: (FaceBox, FaceBox) -> Bool) -> [Int] {
-    var classes = DisjointSets(count: items.count)
-    for i in items.indices {
-        for j in items.indices where j > i && !classes.joined(i, j) && similar(items[i], items[j]) {
-            classes.join(i, j)
         }
     }
     return classes.labels()

@@ -23,8 +23,10 @@ import VideoIO
 
     @Test func similarityIsTransitive() {
         // a~b and b~c but not a~c: still one class.
+        // Edges may differ by 0.2 · (40 + 40) / 2 = 8 pixels.
         let chain = (0..<3).map { FaceBox(x: $0 * 8, y: 0, width: 40, height: 40) }
-        #expect(partition(chain) { a, b in abs(a.x - b.x) <= 8 } == [0, 0, 0])
+        #expect(similarityClasses(chain, eps: 0.2) == [0, 0, 0])
+        #expect(similarityClasses(chain.map { FaceBox(x: $0.x * 2, y: 0, width: 40, height: 40) }, eps: 0.2) == [0, 1, 2])
     }
 
     @Test func pairsTakenByLeftEdgeGiveTheClassesOfEveryPair() {
@@ -42,12 +44,19 @@ import VideoIO
                 }
             }
             let eps = trial % 4 == 0 ? 0.5 : 0.2
-            let everyPair = partition(boxes) { a, b in
-                let delta = eps * Double(min(a.width, b.width) + min(a.height, b.height)) * 0.5
-                return Double(abs(a.x - b.x)) <= delta && Double(abs(a.y - b.y)) <= delta
-                    && Double(abs(a.x + a.width - b.x - b.width)) <= delta && Double(abs(a.y + a.height - b.y - b.height)) <= delta
+            // OpenCV's rule, pair by pair.
+            var everyPair = DisjointSets(count: boxes.count)
+            for i in boxes.indices {
+                for j in boxes.indices where j > i {
+                    let a = boxes[i], b = boxes[j]
+                    let delta = eps * Double(min(a.width, b.width) + min(a.height, b.height)) * 0.5
+                    if Double(abs(a.x - b.x)) <= delta && Double(abs(a.y - b.y)) <= delta
+                        && Double(abs(a.x + a.width - b.x - b.width)) <= delta && Double(abs(a.y + a.height - b.y - b.height)) <= delta {
+                        everyPair.join(i, j)
+                    }
+                }
             }
-            #expect(similarityClasses(boxes, eps: eps) == everyPair, "trial \(trial): \(boxes)")
+            #expect(similarityClasses(boxes, eps: eps) == everyPair.labels(), "trial \(trial): \(boxes)")
         }
     }
 

@@ -58,11 +58,11 @@ import TimelineOutputs
         #expect(fresh == first)
 
         // A session made after those analyses starts without their last face, as one from a new analyzer does.
-        let frames = try await results(used, "WolfgangLanger_Pexels.mp4").count
+        _ = try await results(used, "WolfgangLanger_Pexels.mp4")
         let usedSession = used.makeSession(), freshSession = try EmotionAnalyzer(threads: 2).makeSession()
         let reader = try FileFrameSource(path: Self.sample("WolfgangLanger_Pexels.mp4"))
         var compared = 0
-        while compared < min(frames, 30), let frame = try reader.nextFrame() {
+        while compared < 30, let frame = try reader.nextFrame() {
             #expect(try usedSession.analyze(frame: frame) == freshSession.analyze(frame: frame))
             compared += 1
         }

@@ -26,10 +26,12 @@ enum PixelLaneConvolution {
         let rowLength: Int
         let planeSize: Int
 
-        /// Where `channel`'s value at padded `row` and padded `column` lies.
-        @inline(__always)
-        func pointer(channel: Int, row: Int, column: Int) -> UnsafePointer<Float> {
-            base + ((channel &* phases &+ column % phases) &* planeSize &+ row &* rowLength &+ column / phases)
+        /// From one input channel's planes to the next's.
+        var channelStride: Int { phases * planeSize }
+
+        /// Where padded column `ox · phases + kx` lies, less `ox`: in the phase plane of `kx`, `kx / phases` columns on.
+        func columnOffset(ofTap kx: Int) -> Int {
+            (kx % phases) * planeSize + kx / phases
         }
     }
 
@@ -85,6 +87,8 @@ enum PixelLaneConvolution {
         let planes = planes(source, geometry: geometry, inputChannels: inputChannels, scratch: scratch)
         let outputChannels = matrix.columns
         let padded = matrix.paddedColumns
+        let channelStride = planes.channelStride
+        let columnOffsets = (0..<columns.kernel).map(planes.columnOffset(ofTap:))
         matrix.values.withUnsafeBufferPointer { weightBuffer in
             let weights = weightBuffer.baseAddress!
             let bias = matrix.bias
@@ -103,12 +107,12 @@ enum PixelLaneConvolution {
                         var s00 = b0, s10 = b1, s20 = b2, s30 = b3, s40 = b4, s50 = b5, s60 = b6, s70 = b7
                         var s01 = b0, s11 = b1, s21 = b2, s31 = b3, s41 = b4, s51 = b5, s61 = b6, s71 = b7
                         for ky in 0..<rows.kernel {
-                            let row = oy * rows.stride + ky
+                            let row = planes.base + (oy * rows.stride + ky) * planes.rowLength + ox
                             for kx in 0..<columns.kernel {
-                                let column = ox * columns.stride + kx
+                                let tapPixels = row + columnOffsets[kx]
                                 let tap = ky * columns.kernel + kx
                                 for ci in 0..<inputChannels {
-                                    let pixels = planes.pointer(channel: ci, row: row, column: column)
+                                    let pixels = tapPixels + ci &* channelStride
                                     let x0 = load16(pixels), x1 = load16(pixels + 16)
                                     let w = weights + ((tap &* inputChannels &+ ci) &* padded &+ group)
                                     var weight = Vector16(repeating: w[0])
@@ -153,11 +157,6 @@ enum PixelLaneConvolution {
         for _ in 0..<3 {
             let (z0, z1) = zip(v.0, v.4), (z2, z3) = zip(v.1, v.5), (z4, z5) = zip(v.2, v.6), (z6, z7) = zip(v.3, v.7)
             v = (z0, z1, z2, z3, z4, z5, z6, z7)
-        }
-        if pixelStride == 8 {
-            store16(v.0, target); store16(v.1, target + 16); store16(v.2, target + 32); store16(v.3, target + 48)
-            store16(v.4, target + 64); store16(v.5, target + 80); store16(v.6, target + 96); store16(v.7, target + 112)
-            return
         }
         // Each vector holds two pixels.
         func store(_ pair: Vector16, _ pixel: Int) {
