@@ -241,3 +241,52 @@ import Testing
         #expect(trackingOne == trackingTwo, "tracking restarts at fixed frames, so threads do not change it either")
     }
 }
+
+/// The sinks of a run are finished at the same time (their `fsync`s overlap) and committed only when every one
+/// finished: a failure in any finish leaves no output, and the error reported is the first failing sink's in order.
+@Suite struct SinkFinishTests {
+    struct FinishFailed: Error, Equatable { let name: String }
+
+    final class FailingSink: TimelineSink, @unchecked Sendable {
+        let name: String
+        let fails: Bool
+        private let lock = NSLock()
+        private var finishedFlag = false
+        private var discardedFlag = false
+        var finished: Bool { lock.withLock { finishedFlag } }
+        var discarded: Bool { lock.withLock { discardedFlag } }
+
+        init(name: String, fails: Bool) {
+            self.name = name
+            self.fails = fails
+        }
+
+        func start(_ context: TimelineContext) throws {}
+        func write(_ result: FrameResult, frame: VideoFrame) throws {}
+        func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
+            // Slow enough that the sinks' finishes overlap: the other sinks must still finish and then be discarded.
+            Thread.sleep(forTimeInterval: 0.05)
+            lock.withLock { finishedFlag = true }
+            if fails { throw FinishFailed(name: name) }
+        }
+        func discard() { lock.withLock { discardedFlag = true } }
+    }
+
+    @Test func aFailedFinishLeavesNoOutputAndNamesTheFirstFailure() throws {
+        let folder = try TestPaths.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = try TestPaths.repository("samples/media/single_face.mp4")
+        let csv = folder.appendingPathComponent("t.csv").path, json = folder.appendingPathComponent("t.json").path
+        let first = FailingSink(name: "first", fails: true), fine = FailingSink(name: "fine", fails: false)
+        let second = FailingSink(name: "second", fails: true)
+        let sinks: [any TimelineSink] = [CSVTimelineSink(output: try AtomicTextFile(destination: csv)), first, fine, second,
+                                         JSONTimelineSink(output: try AtomicTextFile(destination: json))]
+        #expect(throws: FinishFailed(name: "first")) {
+            try testAnalyzer(mode: .standard, threads: 2).run(source: try FileFrameSource(path: input), sinks: sinks)
+        }
+        #expect(first.finished && fine.finished && second.finished, "every sink is finished before the failure is reported")
+        #expect(first.discarded && fine.discarded && second.discarded)
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(left.isEmpty, "no output and no temporary file may remain, found \(left)")
+    }
+}

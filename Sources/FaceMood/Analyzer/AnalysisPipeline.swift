@@ -58,6 +58,9 @@ enum AnalysisPipeline {
             segment?.close()
             results.finish(segments: index)
             work.close()
+            // No frame is read after this one; closing here (joining the decoder's own threads) overlaps with
+            // the workers' last segments instead of following them.
+            reader.value.close()
         }
         for _ in 0..<workers {
             threads.enter()

@@ -114,7 +114,7 @@ public final class EmotionAnalyzer: Sendable {
             summary.framesDropped = live.dropped
             let decoding = DecodingReport(timestampDiscontinuities: source.timestampDiscontinuities, framesLeftOut: source.framesLeftOut,
                                           framesDropped: live.dropped, liveClock: live.clock)
-            for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
+            try finishTogether(sinks, summary: summary, decoding: decoding)
             for sink in sinks { try sink.commit() }
         } catch {
             for sink in sinks { sink.discard() }

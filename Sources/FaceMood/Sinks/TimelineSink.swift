@@ -1,3 +1,4 @@
+import Foundation
 import VideoIO
 
 /// Where results go: a CSV or JSON timeline, an annotated video, a stream of lines on stdout…
@@ -5,7 +6,8 @@ import VideoIO
 /// The analysis calls `start` once, `write` for every frame in order, then — when every frame was
 /// written — `finish` on every sink of the run, and only when all of them finished, `commit` on every
 /// sink. On any failure or cancellation it calls `discard` instead, so the outputs of one input appear
-/// together or not at all. A new kind of output is a new type conforming to this protocol.
+/// together or not at all. `finish` may be called on another thread than `write`, and on the sinks of one
+/// run at the same time. A new kind of output is a new type conforming to this protocol.
 public protocol TimelineSink: AnyObject {
     /// Whether `write` needs the frames' colour pixels.
     var needsColor: Bool { get }
@@ -18,6 +20,36 @@ public protocol TimelineSink: AnyObject {
     func commit() throws
     /// Removes anything written so far; safe to call at any time and more than once.
     func discard()
+}
+
+/// Finishes every sink, all at once: a file's finish ends in waiting for the disk (`fsync`), and those waits
+/// overlap. Throws the error of the first sink in order that failed, after every finish has returned.
+func finishTogether(_ sinks: [any TimelineSink], summary: EmotionSummary, decoding: DecodingReport) throws {
+    guard sinks.count > 1 else {
+        for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
+        return
+    }
+    let shared = UncheckedBox(sinks)
+    let failures = SinkFailures(count: sinks.count)
+    DispatchQueue.concurrentPerform(iterations: sinks.count) { index in
+        do {
+            try shared.value[index].finish(summary: summary, decoding: decoding)
+        } catch {
+            failures.record(error, at: index)
+        }
+    }
+    if let failure = failures.first { throw failure }
+}
+
+private final class SinkFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [Error?]
+
+    init(count: Int) { errors = Array(repeating: nil, count: count) }
+
+    func record(_ error: Error, at index: Int) { lock.withLock { errors[index] = error } }
+
+    var first: Error? { lock.withLock { errors.lazy.compactMap { $0 }.first } }
 }
 
 extension TimelineSink {
