@@ -1,7 +1,7 @@
 extension TFLiteModel {
     /// The steps with what a kernel's epilogue can do folded into it: an ADD that takes a convolution's output
-    /// becomes that convolution's residual, and a RELU or RELU6 after a step without an activation becomes that
-    /// step's activation. Each fold removes a pass over a whole tensor, which for BlazeFace's 96×96×32
+    /// becomes that convolution's residual (read from before the PAD of zero channels that made it, if one did),
+    /// and a RELU or RELU6 after a step without an activation becomes that step's activation. Each fold removes a pass over a whole tensor, which for BlazeFace's 96×96×32
     /// activations is a trip to memory. The arithmetic is unchanged: the epilogue adds the residual to the
     /// rounded sum and clamps, as the separate operations would. A tensor that is a graph output, or that another
     /// step also reads, is never folded away.
@@ -25,9 +25,26 @@ extension TFLiteModel {
                 index += 1
             }
             steps[index] = .convolution(input: input, output: sum, geometry: geometry, inputChannels: channels, matrix: matrix,
-                                        activation: activation, residual: residual)
+                                        activation: activation, residual: Residual(tensor: residual, channels: nil))
             // The ADD comes after the residual's step, so a move ahead of the convolution left its index as it was.
             steps.remove(at: users[0])
+        }
+
+        // A residual made by a PAD of zero channels after the others (BlazeFace's skip path into a block with more
+        // channels) is read as it was before the PAD: the epilogue adds its channels and zero to the rest, as the ADD
+        // of the padded tensor did, and the PAD's pass over a whole tensor goes.
+        index = 0
+        while index < steps.count {
+            defer { index += 1 }
+            guard case let .convolution(input, output, geometry, channels, matrix, activation, residual?) = steps[index],
+                  residual.channels == nil, !kept.contains(residual.tensor), readers(residual.tensor) == [index],
+                  let made = producer(residual.tensor),
+                  case let .pad(padded, _, _, _, padChannels, (0, 0), (0, 0), (0, after)) = steps[made], after > 0,
+                  padChannels + after == matrix.columns else { continue }
+            steps[index] = .convolution(input: input, output: output, geometry: geometry, inputChannels: channels, matrix: matrix,
+                                        activation: activation, residual: Residual(tensor: padded, channels: padChannels))
+            steps.remove(at: made)
+            if made < index { index -= 1 }
         }
 
         index = 0

@@ -17,7 +17,7 @@ public final class TFLiteModel: @unchecked Sendable {
     enum Step {
         /// `residual`: the other operand of an ADD that followed the convolution, added in the kernel's epilogue.
         case convolution(input: Int, output: Int, geometry: WindowGeometry, inputChannels: Int, matrix: PackedMatrix, activation: Activation,
-                         residual: Int?)
+                         residual: Residual?)
         case depthwise(input: Int, output: Int, kernel: DepthwiseKernel, bias: [Float], activation: Activation)
         case maxPool(input: Int, output: Int, geometry: WindowGeometry, channels: Int, activation: Activation)
         case add(Int, Int, output: Int, activation: Activation)
@@ -26,6 +26,14 @@ public final class TFLiteModel: @unchecked Sendable {
         case pad(input: Int, output: Int, height: Int, width: Int, channels: Int, rows: (Int, Int), columns: (Int, Int), channelsAround: (Int, Int))
         case concatenate(inputs: [Int], output: Int, outer: Int, inners: [Int])
         case resizeBilinear(input: Int, output: Int, from: (Int, Int), to: (Int, Int), channels: Int, alignCorners: Bool, halfPixelCenters: Bool)
+    }
+
+    /// A convolution's residual: a tensor of the output's shape, or (`channels` not nil) one with only the first
+    /// `channels` of each output pixel's channels, the PAD of zero channels after them that made the ADD's operand
+    /// folded into the epilogue.
+    struct Residual: Equatable {
+        let tensor: Int
+        let channels: Int?
     }
 
     enum Activation {
@@ -133,7 +141,8 @@ extension TFLiteModel.Step {
         case let .convolution(input, _, _, _, _, _, nil), let .depthwise(input, _, _, _, _), let .maxPool(input, _, _, _, _),
              let .activation(input, _, _), let .copy(input, _), let .pad(input, _, _, _, _, _, _, _), let .resizeBilinear(input, _, _, _, _, _, _):
             return [input]
-        case let .convolution(input, _, _, _, _, _, residual?), let .add(input, residual, _, _): return [input, residual]
+        case let .convolution(input, _, _, _, _, _, residual?): return [input, residual.tensor]
+        case let .add(input, residual, _, _): return [input, residual]
         case let .concatenate(inputs, _, _, _): return inputs
         }
     }
@@ -184,7 +193,10 @@ public final class TFLiteSession {
         let count = model.tensorSizes[step.output]
         switch step {
         case let .convolution(input, _, geometry, inputChannels, matrix, activation, residual):
-            let epilogue = residual.map { activation.epilogue.adding(buffer($0), to: output) } ?? activation.epilogue
+            let epilogue = residual.map { residual in
+                residual.channels.map { activation.epilogue.adding(buffer(residual.tensor), channels: $0, of: matrix.columns, to: output) }
+                    ?? activation.epilogue.adding(buffer(residual.tensor), to: output)
+            } ?? activation.epilogue
             convolve(buffer(input), geometry: geometry, inputChannels: inputChannels, matrix: matrix, into: output, scratch: scratch,
                      epilogue: epilogue)
         case let .depthwise(input, _, kernel, bias, activation):

@@ -52,14 +52,18 @@ import Testing
         }
     }
 
-    /// The depthwise kernel's groups of four pixels (the last overlapping), its border pixels and its channel tails,
-    /// on sizes whose widths are not multiples of four, with and without padding and stride.
+    /// The depthwise kernel's groups of four or eight pixels (the last overlapping; at stride 2 the even and odd taps
+    /// sliding apart), its border pixels and its channel tails, on sizes whose widths are not multiples of four, with and
+    /// without padding and stride: every output within Float's bound of the exact sum, and bit for bit the plain sum
+    /// in `applyPixel`'s order (fused multiply-adds where the build fuses them, except the channel tails).
     @Test func depthwiseGroupsBordersAndTailsMatchAPlainSum() {
         var generator = Generator(state: 2)
-        for channels in [4, 5, 8, 12, 16, 24, 36, 40] {
+        for channels in [4, 5, 8, 12, 16, 24, 28, 36, 40, 42, 48] {
             // (width, kernel, row stride, column stride, same padding)
             for (width, kernel, rowStride, stride, same) in [(9, 3, 1, 1, true), (13, 3, 1, 1, false), (11, 5, 2, 2, true), (7, 5, 1, 1, true),
-                                                              (6, 3, 2, 2, false), (12, 3, 2, 1, true), (17, 3, 1, 1, true)] {
+                                                              (6, 3, 2, 2, false), (12, 3, 2, 1, true), (17, 3, 1, 1, true), (33, 3, 1, 1, true),
+                                                              (40, 3, 2, 2, true), (41, 3, 2, 2, true), (37, 5, 2, 2, true), (36, 2, 2, 2, false),
+                                                              (38, 4, 1, 2, false)] {
                 let height = 6
                 let geometry = WindowGeometry(rows: WindowAxis(input: height, kernel: kernel, stride: rowStride, same: same),
                                               columns: WindowAxis(input: width, kernel: kernel, stride: stride, same: same))
@@ -77,26 +81,79 @@ import Testing
                 // rounded products move a sum by at most (n + 1) · 2⁻²⁴ · Σ|term|. A tap read from the wrong pixel, or
                 // a channel or pixel left out, misses by far more.
                 var exceeded = 0
+                var fused = output, unfused = output
+                // Below eight channels, and for a count that is not a multiple of eight the last eight, multiplied and added apart.
+                let fusedChannels = channels < 8 ? 0 : channels % 8 == 0 ? channels : channels - 8
                 for oy in 0..<geometry.rows.output {
                     for ox in 0..<geometry.columns.output {
                         for c in 0..<channels {
                             var sum = Double(bias[c]), magnitude = abs(Double(bias[c])), terms = 0
+                            var fusedSum = bias[c], unfusedSum = bias[c]
                             for ky in 0..<kernel {
                                 for kx in 0..<kernel {
                                     let iy = oy * rowStride + ky - geometry.rows.padBefore, ix = ox * stride + kx - geometry.columns.padBefore
                                     guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                                    let term = Double(input[(iy * width + ix) * channels + c]) * Double(weights[(ky * kernel + kx) * channels + c])
+                                    let x = input[(iy * width + ix) * channels + c], w = weights[(ky * kernel + kx) * channels + c]
+                                    let term = Double(x) * Double(w)
                                     sum += term
                                     magnitude += abs(term)
                                     terms += 1
+                                    fusedSum = c < fusedChannels ? fusedSum.addingProduct(x, w) : fusedSum + x * w
+                                    unfusedSum = unfusedSum + x * w
                                 }
                             }
                             let bound = Double(terms + 1) * 0x1p-24 * magnitude
-                            if abs(Double(output[(oy * geometry.columns.output + ox) * channels + c]) - sum) > bound { exceeded += 1 }
+                            let index = (oy * geometry.columns.output + ox) * channels + c
+                            if abs(Double(output[index]) - sum) > bound { exceeded += 1 }
+                            fused[index] = fusedSum
+                            unfused[index] = unfusedSum
                         }
                     }
                 }
-                #expect(exceeded == 0, "\(channels) channels, width \(width), kernel \(kernel), strides \(rowStride)×\(stride), same \(same)")
+                let label = "\(channels) channels, width \(width), kernel \(kernel), strides \(rowStride)×\(stride), same \(same)"
+                #expect(exceeded == 0, "\(label)")
+                #expect(output == fused || output == unfused, "\(label): not the plain sum's bits")
+            }
+        }
+    }
+
+    /// A residual narrower than the output (a PAD of zero channels folded into the epilogue) gives the bits of padding it
+    /// with zeros and adding it whole, negative zeros included, applied to the whole output or to a later run of pixels.
+    @Test func aNarrowResidualIsItsZeroPaddingAdded() {
+        var generator = Generator(state: 4)
+        for (residualChannels, channels) in [(24, 28), (28, 32), (32, 36), (36, 42), (42, 48), (5, 8), (8, 16), (3, 7), (12, 12)] {
+            let pixels = 9
+            var output = Self.values(pixels * channels, &generator)
+            output[1] = -0.0
+            output[channels - 1] = -0.0
+            let residual = Self.values(pixels * residualChannels, &generator)
+            var padded = [Float](repeating: 0, count: pixels * channels)
+            for pixel in 0..<pixels {
+                for c in 0..<residualChannels { padded[pixel * channels + c] = residual[pixel * residualChannels + c] }
+            }
+            for epilogue in [Epilogue.none, .relu, .relu6] {
+                var expected = output + padded
+                expected.withUnsafeMutableBufferPointer { buffer in
+                    let base = buffer.baseAddress!
+                    epilogue.adding(base + pixels * channels, to: base).apply(to: base, count: pixels * channels, into: base)
+                }
+                var whole = output, split = output
+                residual.withUnsafeBufferPointer { added in
+                    whole.withUnsafeMutableBufferPointer { buffer in
+                        let base = buffer.baseAddress!
+                        epilogue.adding(added.baseAddress!, channels: residualChannels, of: channels, to: base)
+                            .apply(to: base, count: pixels * channels, into: base)
+                    }
+                    split.withUnsafeMutableBufferPointer { buffer in
+                        let base = buffer.baseAddress!, narrow = epilogue.adding(added.baseAddress!, channels: residualChannels, of: channels, to: base)
+                        narrow.apply(to: base, count: 4 * channels, into: base)
+                        narrow.apply(to: base + 4 * channels, count: 5 * channels, into: base + 4 * channels)
+                    }
+                }
+                let label = "\(residualChannels) channels into \(channels), \(epilogue.lower)…\(epilogue.upper)"
+                let differing = whole.indices.filter { whole[$0].bitPattern != expected[$0].bitPattern }
+                #expect(differing.isEmpty, "\(label): elements \(differing) differ from the padded ADD's")
+                #expect(split.map(\.bitPattern) == whole.map(\.bitPattern), "\(label), in two runs of pixels")
             }
         }
     }

@@ -68,9 +68,9 @@ func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
         }
     }
 
-    /// BlazeFace's blocks end in ADD then RELU after a 1×1 convolution (the skip path sometimes through PAD): every
-    /// RELU, and every ADD of a convolution's output, runs in a kernel's epilogue instead of a pass of its own (the
-    /// outputs above still match). The full-range model's three ADDs of an upsampled map to a convolution's output
+    /// BlazeFace's blocks end in ADD then RELU after a 1×1 convolution (the skip path sometimes through a PAD of
+    /// channels): every RELU, every ADD of a convolution's output and every such PAD runs in a kernel's epilogue
+    /// instead of a pass of its own (the outputs above still match). The full-range model's three ADDs of an upsampled map to a convolution's output
     /// after its RELU stay.
     @Test func addsAndActivationsRunInTheKernelsEpilogues() throws {
         for (file, expectedAdds) in [(Self.files["full"]!, 3), (Self.files["short"]!, 0)] {
@@ -79,10 +79,14 @@ func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
             let convolutionOutputs = Set(model.steps.compactMap { step -> Int? in
                 if case .convolution(_, _, _, _, _, .none, _) = step { return step.output } else { return nil }
             })
-            var residuals = 0, adds = 0
+            var residuals = 0, adds = 0, narrowResiduals = 0
             for step in model.steps {
                 switch step {
                 case .activation: Issue.record("\(file): a standalone \(step)")
+                case .pad: Issue.record("\(file): a PAD of the skip path left as a pass of its own: \(step)")
+                case let .convolution(_, _, _, _, _, _, residual?) where residual.channels != nil:
+                    residuals += 1
+                    narrowResiduals += 1
                 case let .add(a, b, _, _):
                     adds += 1
                     #expect(!convolutionOutputs.contains(a) && !convolutionOutputs.contains(b), "\(file): \(step) could be a convolution's epilogue")
@@ -92,6 +96,7 @@ func xorshiftInputs(seed: UInt32, count: Int) -> [Float] {
             }
             #expect(adds == expectedAdds, "\(file)")
             #expect(residuals >= 16, "\(file): \(residuals) convolutions with a residual")
+            #expect(narrowResiduals >= 8, "\(file): \(narrowResiduals) residuals read from before their channel PAD")
         }
     }
 

@@ -86,9 +86,8 @@ package struct DepthwiseKernel: Sendable {
         // sums in flight. The taps are summed in the same order as `applyPixel`, so the result does not depend on the path.
         let kernelWidth = columns.kernel
         let isPlain = multiplier == 1 && rows.dilation == 1 && columns.dilation == 1
-        let vectorChannels = channels / 8 * 8
         #if FACEMOOD_AVX512
-        let slides = isPlain && columns.stride == 1 && channels % 8 == 0
+        let slides = isPlain && (columns.stride == 1 || columns.stride == 2)
         #endif
         kernel.withUnsafeBufferPointer { kernelBuffer in
             let weights = kernelBuffer.baseAddress!
@@ -120,19 +119,63 @@ package struct DepthwiseKernel: Sendable {
                 var next = firstInside
                 #if FACEMOOD_AVX512
                 if slides && endInside - firstInside >= 8 {
-                    // Stride 1 along the row, whole vectors of channels: groups of eight pixels that slide along the kernel row.
+                    // Groups of eight pixels whose inputs slide along the kernel row (at stride 2, the even and the odd
+                    // taps each over their own inputs); the channels in 16-lane vectors, then 8 (the last eight overlapping),
+                    // or below eight channels 4 and single lanes, as `applyPixel` takes them.
                     while next < endInside {
                         let ox = min(next, endInside - 8)
                         next = ox + 8
-                        let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox - columns.padBefore) * channels
+                        let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox * columns.stride - columns.padBefore) * channels
                         let out = rowStart + ox * channels
                         var c = 0
-                        while c + 16 <= channels {
-                            Self.eightPixels16(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
-                            c += 16
+                        if columns.stride == 1 {
+                            while c + 16 <= channels {
+                                Self.eightPixels16(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
+                                c += 16
+                            }
+                            while c < channels && channels >= 8 {
+                                let group = min(c, channels - 8)
+                                if group == c {
+                                    Self.eightPixels8(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, channels,
+                                                      fused: true)
+                                } else {
+                                    Self.eightPixels8(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, channels,
+                                                      fused: false)
+                                }
+                                c = group + 8
+                            }
+                        } else {
+                            while c + 16 <= channels {
+                                Self.eightPixels16Stride2(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
+                                c += 16
+                            }
+                            while c < channels && channels >= 8 {
+                                let group = min(c, channels - 8)
+                                let second = 4 * pixelStep
+                                if group == c {
+                                    Self.fourPixels(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, pixelStep,
+                                                    channels, fused: true)
+                                    Self.fourPixels(top + second + group, taps + group, bias + group, out + 4 * channels + group, tapRows,
+                                                    kernelWidth, rowStep, pixelStep, channels, fused: true)
+                                } else {
+                                    Self.fourPixels(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, pixelStep,
+                                                    channels, fused: false)
+                                    Self.fourPixels(top + second + group, taps + group, bias + group, out + 4 * channels + group, tapRows,
+                                                    kernelWidth, rowStep, pixelStep, channels, fused: false)
+                                }
+                                c = group + 8
+                            }
+                        }
+                        if c + 4 <= channels {
+                            Self.fourPixelsOfFour(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
+                            Self.fourPixelsOfFour(top + 4 * pixelStep + c, taps + c, bias + c, out + 4 * channels + c, tapRows, kernelWidth,
+                                                  rowStep, pixelStep, channels)
+                            c += 4
                         }
                         if c < channels {
-                            Self.eightPixels8(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, channels)
+                            for pixel in 0..<8 {
+                                applyPixel(source, bias: bias, into: out + pixel * channels, oy: oy, ox: ox + pixel, firstChannel: c)
+                            }
                         }
                     }
                 }
@@ -143,32 +186,19 @@ package struct DepthwiseKernel: Sendable {
                     let top = source + ((oy * rows.stride - rows.padBefore + ky0) * columns.input + ox * columns.stride - columns.padBefore) * channels
                     let out = rowStart + ox * channels
                     var c = 0
-                    while c < vectorChannels {
-                        Self.fourPixels(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
-                        c += 8
+                    while c < channels && channels >= 8 {
+                        let group = min(c, channels - 8)
+                        if group == c {
+                            Self.fourPixels(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, pixelStep, channels,
+                                            fused: true)
+                        } else {
+                            Self.fourPixels(top + group, taps + group, bias + group, out + group, tapRows, kernelWidth, rowStep, pixelStep, channels,
+                                            fused: false)
+                        }
+                        c = group + 8
                     }
                     if c + 4 <= channels {
-                        // A tail of four channels (BlazeFace's 12, 28, 36) in half-width vectors, multiplied and added
-                        // apart like `applyPixel`'s scalar tail, so a value does not depend on which path made it.
-                        let w = taps + c
-                        let start = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
-                        var s0 = start, s1 = start, s2 = start, s3 = start
-                        for ky in 0..<tapRows {
-                            let row = top + ky * rowStep + c
-                            for kx in 0..<kernelWidth {
-                                let weight = UnsafeRawPointer(w + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
-                                let tap = UnsafeRawPointer(row + kx * channels)
-                                let step = pixelStep * MemoryLayout<Float>.stride
-                                s0 = s0 + tap.loadUnaligned(as: SIMD4<Float>.self) * weight
-                                s1 = s1 + tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self) * weight
-                                s2 = s2 + tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self) * weight
-                                s3 = s3 + tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self) * weight
-                            }
-                        }
-                        UnsafeMutableRawPointer(out + c).storeBytes(of: s0, as: SIMD4<Float>.self)
-                        UnsafeMutableRawPointer(out + channels + c).storeBytes(of: s1, as: SIMD4<Float>.self)
-                        UnsafeMutableRawPointer(out + 2 * channels + c).storeBytes(of: s2, as: SIMD4<Float>.self)
-                        UnsafeMutableRawPointer(out + 3 * channels + c).storeBytes(of: s3, as: SIMD4<Float>.self)
+                        Self.fourPixelsOfFour(top + c, taps + c, bias + c, out + c, tapRows, kernelWidth, rowStep, pixelStep, channels)
                         c += 4
                     }
                     if c < channels {
@@ -186,11 +216,12 @@ package struct DepthwiseKernel: Sendable {
     }
 
     /// Eight channels of four neighbouring output pixels whose windows lie inside the input; the taps summed in
-    /// `applyPixel`'s order.
+    /// `applyPixel`'s order, `fused` or (a layer's last eight channels when its count is not a multiple of eight)
+    /// multiplied and added apart.
     @inline(__always)
     private static func fourPixels(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                    _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
-                                   _ rowStep: Int, _ pixelStep: Int, _ channels: Int) {
+                                   _ rowStep: Int, _ pixelStep: Int, _ channels: Int, fused: Bool) {
         let start = load8(bias)
         var s0 = start, s1 = start, s2 = start, s3 = start
         for ky in 0..<kernelHeight {
@@ -199,10 +230,10 @@ package struct DepthwiseKernel: Sendable {
             for kx in 0..<kernelWidth {
                 let weight = load8(taps + kx &* channels)
                 let tap = row + kx &* channels
-                s0 = s0.accumulating(load8(tap), weight)
-                s1 = s1.accumulating(load8(tap + pixelStep), weight)
-                s2 = s2.accumulating(load8(tap + 2 &* pixelStep), weight)
-                s3 = s3.accumulating(load8(tap + 3 &* pixelStep), weight)
+                s0 = s0.accumulating(load8(tap), weight, fused: fused)
+                s1 = s1.accumulating(load8(tap + pixelStep), weight, fused: fused)
+                s2 = s2.accumulating(load8(tap + 2 &* pixelStep), weight, fused: fused)
+                s3 = s3.accumulating(load8(tap + 3 &* pixelStep), weight, fused: fused)
             }
         }
         store8(s0, out)
@@ -211,7 +242,82 @@ package struct DepthwiseKernel: Sendable {
         store8(s3, out + 3 &* channels)
     }
 
+    /// Four channels of four neighbouring output pixels whose windows lie inside the input, for a layer of four to seven
+    /// channels: half-width vectors multiplied and added apart like `applyPixel`'s, so a value does not depend on which
+    /// path made it.
+    @inline(__always)
+    private static func fourPixelsOfFour(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                         _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
+                                         _ rowStep: Int, _ pixelStep: Int, _ channels: Int) {
+        let start = UnsafeRawPointer(bias).loadUnaligned(as: SIMD4<Float>.self)
+        var s0 = start, s1 = start, s2 = start, s3 = start
+        let step = pixelStep * MemoryLayout<Float>.stride
+        for ky in 0..<kernelHeight {
+            let row = top + ky * rowStep
+            for kx in 0..<kernelWidth {
+                let weight = UnsafeRawPointer(weights + (ky * kernelWidth + kx) * channels).loadUnaligned(as: SIMD4<Float>.self)
+                let tap = UnsafeRawPointer(row + kx * channels)
+                s0 = s0 + tap.loadUnaligned(as: SIMD4<Float>.self) * weight
+                s1 = s1 + tap.loadUnaligned(fromByteOffset: step, as: SIMD4<Float>.self) * weight
+                s2 = s2 + tap.loadUnaligned(fromByteOffset: 2 * step, as: SIMD4<Float>.self) * weight
+                s3 = s3 + tap.loadUnaligned(fromByteOffset: 3 * step, as: SIMD4<Float>.self) * weight
+            }
+        }
+        UnsafeMutableRawPointer(out).storeBytes(of: s0, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(out + channels).storeBytes(of: s1, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(out + 2 * channels).storeBytes(of: s2, as: SIMD4<Float>.self)
+        UnsafeMutableRawPointer(out + 3 * channels).storeBytes(of: s3, as: SIMD4<Float>.self)
+    }
+
     #if FACEMOOD_AVX512
+    /// Sixteen channels of eight neighbouring output pixels at stride 2 whose windows lie inside the input, the taps
+    /// summed in `applyPixel`'s order. Pixel p's tap kx reads input 2p + kx: the even taps slide over the even inputs
+    /// and the odd taps over the odd ones, one pixel per second tap, so a kernel row of width k loads 15 + k inputs for
+    /// 8k multiply-adds (instead of 8k inputs).
+    @inline(__always)
+    private static func eightPixels16Stride2(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
+                                             _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
+                                             _ rowStep: Int, _ channels: Int) {
+        let start = load16(bias)
+        var s0 = start, s1 = start, s2 = start, s3 = start, s4 = start, s5 = start, s6 = start, s7 = start
+        for ky in 0..<kernelHeight {
+            let row = top + ky &* rowStep
+            let taps = weights + ky &* kernelWidth &* channels
+            @inline(__always) func input(_ column: Int) -> Vector16 { load16(row + column &* channels) }
+            var e0 = input(0), e1 = input(2), e2 = input(4), e3 = input(6), e4 = input(8), e5 = input(10), e6 = input(12), e7 = input(14)
+            // The odd inputs only where a tap reads them: a one-column kernel's window ends at input 14.
+            var o0 = e0, o1 = e0, o2 = e0, o3 = e0, o4 = e0, o5 = e0, o6 = e0, o7 = e0
+            if kernelWidth > 1 {
+                o0 = input(1); o1 = input(3); o2 = input(5); o3 = input(7); o4 = input(9); o5 = input(11); o6 = input(13); o7 = input(15)
+            }
+            for kx in 0..<kernelWidth {
+                let weight = load16(taps + kx &* channels)
+                if kx & 1 == 0 {
+                    s0 = s0.accumulating(e0, weight); s1 = s1.accumulating(e1, weight)
+                    s2 = s2.accumulating(e2, weight); s3 = s3.accumulating(e3, weight)
+                    s4 = s4.accumulating(e4, weight); s5 = s5.accumulating(e5, weight)
+                    s6 = s6.accumulating(e6, weight); s7 = s7.accumulating(e7, weight)
+                    if kx + 2 < kernelWidth {
+                        e0 = e1; e1 = e2; e2 = e3; e3 = e4; e4 = e5; e5 = e6; e6 = e7
+                        e7 = input(16 &+ kx)
+                    }
+                } else {
+                    s0 = s0.accumulating(o0, weight); s1 = s1.accumulating(o1, weight)
+                    s2 = s2.accumulating(o2, weight); s3 = s3.accumulating(o3, weight)
+                    s4 = s4.accumulating(o4, weight); s5 = s5.accumulating(o5, weight)
+                    s6 = s6.accumulating(o6, weight); s7 = s7.accumulating(o7, weight)
+                    if kx + 2 < kernelWidth {
+                        o0 = o1; o1 = o2; o2 = o3; o3 = o4; o4 = o5; o5 = o6; o6 = o7
+                        o7 = input(16 &+ kx)
+                    }
+                }
+            }
+        }
+        store16(s0, out); store16(s1, out + channels); store16(s2, out + 2 &* channels); store16(s3, out + 3 &* channels)
+        store16(s4, out + 4 &* channels); store16(s5, out + 5 &* channels); store16(s6, out + 6 &* channels)
+        store16(s7, out + 7 &* channels)
+    }
+
     /// Sixteen channels of eight neighbouring output pixels (stride 1) whose windows lie inside the input, the taps summed in
     /// `applyPixel`'s order. Along a kernel row, pixel p's tap kx + 1 is pixel p + 1's tap kx: the eight inputs slide
     /// by one pixel per tap, so each tap loads one new input and one weight for eight multiply-adds.
@@ -245,12 +351,12 @@ package struct DepthwiseKernel: Sendable {
     }
 
     /// Eight channels of eight neighbouring output pixels (stride 1) whose windows lie inside the input, the taps summed in
-    /// `applyPixel`'s order. Along a kernel row, pixel p's tap kx + 1 is pixel p + 1's tap kx: the eight inputs slide
+    /// `applyPixel`'s order, `fused` or apart as in `fourPixels`. Along a kernel row, pixel p's tap kx + 1 is pixel p + 1's tap kx: the eight inputs slide
     /// by one pixel per tap, so each tap loads one new input and one weight for eight multiply-adds.
     @inline(__always)
     private static func eightPixels8(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,
                                      _ out: UnsafeMutablePointer<Float>, _ kernelHeight: Int, _ kernelWidth: Int,
-                                     _ rowStep: Int, _ channels: Int) {
+                                     _ rowStep: Int, _ channels: Int, fused: Bool) {
         let start = load8(bias)
         var s0 = start, s1 = start, s2 = start, s3 = start, s4 = start, s5 = start, s6 = start, s7 = start
         for ky in 0..<kernelHeight {
@@ -261,10 +367,10 @@ package struct DepthwiseKernel: Sendable {
             var x7 = load8(row + 7 &* channels)
             for kx in 0..<kernelWidth {
                 let weight = load8(taps + kx &* channels)
-                s0 = s0.accumulating(x0, weight); s1 = s1.accumulating(x1, weight)
-                s2 = s2.accumulating(x2, weight); s3 = s3.accumulating(x3, weight)
-                s4 = s4.accumulating(x4, weight); s5 = s5.accumulating(x5, weight)
-                s6 = s6.accumulating(x6, weight); s7 = s7.accumulating(x7, weight)
+                s0 = s0.accumulating(x0, weight, fused: fused); s1 = s1.accumulating(x1, weight, fused: fused)
+                s2 = s2.accumulating(x2, weight, fused: fused); s3 = s3.accumulating(x3, weight, fused: fused)
+                s4 = s4.accumulating(x4, weight, fused: fused); s5 = s5.accumulating(x5, weight, fused: fused)
+                s6 = s6.accumulating(x6, weight, fused: fused); s7 = s7.accumulating(x7, weight, fused: fused)
                 if kx + 1 < kernelWidth {
                     x0 = x1; x1 = x2; x2 = x3; x3 = x4; x4 = x5; x5 = x6; x6 = x7
                     x7 = load8(row + (8 &+ kx) &* channels)
@@ -313,18 +419,23 @@ package struct DepthwiseKernel: Sendable {
                     c += 16
                 }
                 #endif
-                while c + 8 <= channels {
-                    var sum = load8(bias + c)
+                // With eight channels or more, a last partial group is the last eight channels, overlapping the group
+                // before it and written after it, multiplied and added apart as a scalar tail would be: every path gives
+                // those eight channels that arithmetic, and the others fused multiply-adds.
+                while c < channels && channels >= 8 {
+                    let group = min(c, channels - 8)
+                    let fused = group == c
+                    var sum = load8(bias + group)
                     for ky in ky0..<ky1 {
-                        let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ c)
-                        let taps = weights + (ky &* columns.kernel &* channels &+ c)
-                        for kx in kx0..<kx1 { sum = sum.accumulating(load8(row + kx &* tapStep), load8(taps + kx &* channels)) }
+                        let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ group)
+                        let taps = weights + (ky &* columns.kernel &* channels &+ group)
+                        for kx in kx0..<kx1 { sum = sum.accumulating(load8(row + kx &* tapStep), load8(taps + kx &* channels), fused: fused) }
                     }
-                    store8(sum, out + c)
-                    c += 8
+                    store8(sum, out + group)
+                    c = group + 8
                 }
                 if c + 4 <= channels {
-                    // Multiplied and added apart, as the groups' four-channel tail and the scalar channels below.
+                    // Fewer than eight channels: multiplied and added apart, as the four-pixel groups' and the scalar ones.
                     var sum = UnsafeRawPointer(bias + c).loadUnaligned(as: SIMD4<Float>.self)
                     for ky in ky0..<ky1 {
                         let row = source + ((top &+ ky &* rows.dilation) &* rowStep &+ left &* inputChannels &+ c)

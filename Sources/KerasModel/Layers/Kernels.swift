@@ -17,6 +17,15 @@ extension SIMD8 where Scalar == Float {
     }
 }
 
+extension SIMD8 where Scalar == Float {
+    /// `accumulating` when `fused`, else a multiply and an add (the arithmetic of a kernel's channel tail). Call it with a
+    /// literal or loop-invariant `fused`, so that the choice leaves the loop.
+    @inline(__always)
+    func accumulating(_ a: Self, _ b: Self, fused: Bool) -> Self {
+        fused ? accumulating(a, b) : self + a * b
+    }
+}
+
 @inline(__always)
 func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
@@ -77,26 +86,52 @@ func store16(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>, count: 
 /// (a ReLU or ReLU6 that followed). These are the separate operations' own roundings in their own order, so
 /// fusing them changes no bit; it saves a pass over the output, which for the larger activations is a trip
 /// to memory. (In the product's register blocks the clamp vectors would crowd out the sums.)
-package struct Epilogue {
+package struct Epilogue: Sendable {
+    /// A residual with fewer channels per pixel than the output it is added to (the rest of each pixel's channels
+    /// get + 0, as an ADD of that residual padded with zero channels would). Its pointers are read only during the
+    /// kernel call that was given the epilogue, on that call's thread.
+    struct NarrowResidual: @unchecked Sendable {
+        let values: UnsafePointer<Float>
+        /// The output's first element, from which an output pixel's index (and so its residual's) is counted.
+        let output: UnsafePointer<Float>
+        let channels: Int
+        let outputChannels: Int
+    }
+
     /// From an output element to its residual, in elements; nil without a residual.
     let residualDistance: Int?
+    let narrowResidual: NarrowResidual?
     let lower: Float
     let upper: Float
 
-    package static let none = Epilogue(residualDistance: nil, lower: -.infinity, upper: .infinity)
-    package static let relu = Epilogue(residualDistance: nil, lower: 0, upper: .infinity)
-    package static let relu6 = Epilogue(residualDistance: nil, lower: 0, upper: 6)
+    package static let none = Epilogue(residualDistance: nil, narrowResidual: nil, lower: -.infinity, upper: .infinity)
+    package static let relu = Epilogue(residualDistance: nil, narrowResidual: nil, lower: 0, upper: .infinity)
+    package static let relu6 = Epilogue(residualDistance: nil, narrowResidual: nil, lower: 0, upper: 6)
 
-    var isIdentity: Bool { residualDistance == nil && lower == -.infinity && upper == .infinity }
+    var isIdentity: Bool { residualDistance == nil && narrowResidual == nil && lower == -.infinity && upper == .infinity }
 
     /// This epilogue with `residual`, laid out as `output`, added before the clamp.
     package func adding(_ residual: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>) -> Epilogue {
-        Epilogue(residualDistance: UnsafePointer(output).distance(to: residual), lower: lower, upper: upper)
+        Epilogue(residualDistance: UnsafePointer(output).distance(to: residual), narrowResidual: nil, lower: lower, upper: upper)
+    }
+
+    /// This epilogue with `residual`, `channels` values per pixel, added before the clamp to the first `channels` of each
+    /// pixel of `output` (`outputChannels` values per pixel, at least `channels`), and zero to the others. The kernels
+    /// apply it to whole pixels.
+    package func adding(_ residual: UnsafePointer<Float>, channels: Int, of outputChannels: Int, to output: UnsafeMutablePointer<Float>) -> Epilogue {
+        precondition(channels > 0 && channels <= outputChannels)
+        return Epilogue(residualDistance: nil, narrowResidual: NarrowResidual(values: residual, output: UnsafePointer(output), channels: channels,
+                                                                              outputChannels: outputChannels),
+                        lower: lower, upper: upper)
     }
 
     /// `target[i] = epilogue(source[i])` for `count` values: an ADD (the residual as the other operand), an
     /// activation on its own, or both. `target` may be `source`.
     package func apply(to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        if let narrowResidual {
+            applyPixels(narrowResidual, to: source, count: count, into: target)
+            return
+        }
         let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
         var index = 0
         while index + 8 <= count {
@@ -112,6 +147,57 @@ package struct Epilogue {
             if let residualDistance { value += UnsafePointer(target)[index + residualDistance] }
             target[index] = Swift.min(Swift.max(value, lower), upper)
             index += 1
+        }
+    }
+
+    /// `apply` with a narrow residual, pixel by pixel: `target` starts at a pixel of the output and `count` covers whole pixels.
+    private func applyPixels(_ residual: NarrowResidual, to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
+        let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
+        let channels = residual.outputChannels, residualChannels = residual.channels
+        let whole = min(channels, residualChannels) / 8 * 8
+        let firstPixel = residual.output.distance(to: UnsafePointer(target)) / channels
+        @inline(__always) func clamped(_ vector: Vector8) -> Vector8 {
+            var vector = vector
+            vector.replace(with: lowest, where: vector .< lowest)
+            vector.replace(with: highest, where: vector .> highest)
+            return vector
+        }
+        for pixel in 0..<(count / channels) {
+            let from = source + pixel * channels, to = target + pixel * channels
+            let added = residual.values + (firstPixel + pixel) * residualChannels
+            var c = 0
+            while c < whole {
+                store8(clamped(load8(from + c) + load8(added + c)), to + c)
+                c += 8
+            }
+            // The vector where the residual's channels end, then the padding's zeros.
+            while c + 8 <= channels {
+                var operand = Vector8(repeating: 0)
+                var lane = 0
+                if c + 4 <= residualChannels {
+                    operand.lowHalf = UnsafeRawPointer(added + c).loadUnaligned(as: SIMD4<Float>.self)
+                    lane = 4
+                }
+                while c + lane < residualChannels && lane < 8 {
+                    operand[lane] = added[c + lane]
+                    lane += 1
+                }
+                store8(clamped(load8(from + c) + operand), to + c)
+                c += 8
+            }
+            if c + 4 <= channels && c >= residualChannels {
+                // Four channels of zeros (BlazeFace's 24 padded to 28).
+                var vector = UnsafeRawPointer(from + c).loadUnaligned(as: SIMD4<Float>.self) + SIMD4<Float>(repeating: 0)
+                vector.replace(with: lowest.lowHalf, where: vector .< lowest.lowHalf)
+                vector.replace(with: highest.lowHalf, where: vector .> highest.lowHalf)
+                UnsafeMutableRawPointer(to + c).storeBytes(of: vector, as: SIMD4<Float>.self)
+                c += 4
+            }
+            while c < channels {
+                let value = from[c] + (c < residualChannels ? added[c] : 0)
+                to[c] = Swift.min(Swift.max(value, lower), upper)
+                c += 1
+            }
         }
     }
 }
