@@ -275,11 +275,17 @@ public final class VideoReader {
             try useFullRangeSource(context)
         }
         let target = converted.pointer
-        defer { av_frame_unref(target) }
-        target.pointee.format = format.rawValue
-        target.pointee.width = frame.pointee.width
-        target.pointee.height = frame.pointee.height
-        var code = av_frame_get_buffer(target, 0)
+        // The converted frame's buffer stays for the next frame of the same size and format: it is copied out below,
+        // and a new buffer of a whole frame per frame was an allocation and a free on the decoding thread.
+        var code: Int32 = 0
+        if target.pointee.data.0 == nil || target.pointee.format != format.rawValue || target.pointee.width != frame.pointee.width
+            || target.pointee.height != frame.pointee.height {
+            av_frame_unref(target)
+            target.pointee.format = format.rawValue
+            target.pointee.width = frame.pointee.width
+            target.pointee.height = frame.pointee.height
+            code = av_frame_get_buffer(target, 0)
+        }
         if code >= 0 {
             code = sws_scale_frame(context, target, frame)
         }
