@@ -58,6 +58,7 @@ let package = Package(
             pkgConfig: "freetype2",
             providers: [.apt(["libfreetype-dev"])]
         ),
+        .systemLibrary(name: "CAllocator"),
         .systemLibrary(
             name: "CHDF5",
             pkgConfig: "hdf5-serial",
@@ -65,7 +66,7 @@ let package = Package(
         ),
         .target(name: "Imaging", swiftSettings: vectorKernels + optimizedInDebug),
         // libavdevice is loaded when first needed (VideoIO's DeviceLibrary), except on macOS, where it is linked.
-        .target(name: "VideoIO", dependencies: ["CFFmpeg", "Imaging"], swiftSettings: vectorKernels + optimizedInDebug, linkerSettings: [.linkedLibrary("avdevice", .when(platforms: [.macOS]))]),
+        .target(name: "VideoIO", dependencies: ["CAllocator", "CFFmpeg", "Imaging"], swiftSettings: vectorKernels + optimizedInDebug, linkerSettings: [.linkedLibrary("avdevice", .when(platforms: [.macOS]))]),
         .target(name: "FaceDetection", dependencies: ["Imaging"], swiftSettings: vectorKernels + optimizedInDebug),
         .target(name: "Overlay", dependencies: ["CFreeType", "Imaging"], swiftSettings: optimizedInDebug),
         .target(name: "KerasModel", dependencies: ["CHDF5"], swiftSettings: vectorKernels + optimizedInDebug),

@@ -29,6 +29,9 @@ func machineDescription() -> String {
     return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores"
 }
 
+// As the command does at start-up, so that the figures are the command's.
+FrameBufferAllocation.keepFreedBuffers()
+
 let root = URL(fileURLWithPath: CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : FileManager.default.currentDirectoryPath)
 /// Sections to run (default all): decode, model, layers (with model), detect, blazeface, analyze, corpus, live; and
 /// `--figures=FILE`, which also writes the headline figures as JSON for `make bench-anchors` to set beside its anchors.

@@ -8,6 +8,7 @@ struct FaceMoodCommand: ParsableCommand {
     /// `--overlay=FILE` and `--overlay -` (stdout) are spelled `--overlay-file FILE` to the parser, so that
     /// `--overlay` alone stays a flag.
     static func main() {
+        FrameBufferAllocation.keepFreedBuffers()
         var arguments: [String] = []
         for argument in CommandLine.arguments.dropFirst() {
             if argument.hasPrefix("--overlay=") {
