@@ -54,12 +54,15 @@ extension CompiledCascade {
         let inverse = SIMD8<Float>(1 / spread.squareRoot())
         // The one-window path's two variance tests, lane by lane.
         let textured = (spread .> 0) .& (area * SIMD8<Double>(inverse) .< 0.1)
+        let texturedBits = bits(textured) & ((1 << lanes) - 1)
+        // No window with the variance to be evaluated: OpenCV visits each (none is rejected, so none skipped).
+        if texturedBits == 0 { return lanes }
 
         let passedFirstBits = stagePassBits(0, stumps, sum, inverse, Grid.self)
 
         // The positions OpenCV visits: after a first-stage rejection (a textured window below the
         // first threshold), the next position is skipped. On lane bits, without a branch per lane.
-        let texturedBits = bits(textured), rejectedBits = texturedBits & ~passedFirstBits
+        let rejectedBits = texturedBits & ~passedFirstBits
         var visitedBits = 0, skipNext = 0
         for lane in 0..<lanes {
             let visit = skipNext ^ 1
@@ -195,3 +198,4 @@ enum EveryFourthGrid: WindowGrid {
     @inline(__always)
     static func offset(ofLane lane: Int) -> Int { 4 * lane }
 }
+
