@@ -24,9 +24,11 @@ let avx512: Bool = {
     return ["avx512f", "avx512vl", "avx512bw", "avx512dq"].allSatisfy(present.contains)
 }()
 
+/// `-fno-math-errno`: glibc's math functions may set errno, so without it Swift's `squareRoot()` (clang's
+/// `__builtin_sqrt`) becomes a branch and a possible library call per lane instead of one vector square root.
 #if arch(x86_64)
 let vectorKernels: [SwiftSetting] = native
-    ? [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma"]
+    ? [.unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mfma", "-Xcc", "-fno-math-errno"]
                     + (avx512 ? ["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw", "-Xcc", "-mavx512dq"] : [])),
        .define("FACEMOOD_FUSED_MULTIPLY_ADD")] + (avx512 ? [.define("FACEMOOD_AVX512")] : []) : []
 #else
