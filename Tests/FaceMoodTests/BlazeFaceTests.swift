@@ -91,6 +91,26 @@ import Imaging
         print("BlazeFace parity on \(fixture.frames.count) frames: largest box difference \(largest.box) px, score \(largest.score)")
     }
 
+    /// The logits skipped before the sigmoid all score at most `--min-score`: the 20,000 Float logits just below the
+    /// cut-off, and 20,000 spread over the 0.2 below it, for several scores.
+    @Test func logitsBelowTheCutOffScoreAtMostTheMinimum() throws {
+        for minScore in [0.01, 0.3, 0.5, 0.75, 0.99] {
+            let detector = try BlazeFaceDetector(modelPath: try TestPaths.repository("models/face_detection_short_range.tflite"),
+                                                 variant: .shortRange, minScore: minScore, mode: .exact)
+            let cutOff = detector.lowestPassingLogit
+            var logits: [Float] = (0..<20_000).map { cutOff - 0.2 * Float($0 + 1) / 20_000 }
+            var logit = cutOff.nextDown
+            for _ in 0..<20_000 {
+                logits.append(logit)
+                logit = logit.nextDown
+            }
+            let passing = logits.filter { Double(BlazeFaceDetector.score(ofLogit: $0)) > minScore }
+            #expect(passing.isEmpty, "min score \(minScore): logits \(passing.prefix(3)) below the cut-off \(cutOff) pass")
+            // The cut-off is close: a logit 0.1 above it already passes.
+            #expect(Double(BlazeFaceDetector.score(ofLogit: cutOff + 0.1)) > minScore)
+        }
+    }
+
     @Test func anchorsFollowMediaPipesLayout() {
         let full = BlazeFaceDetector.anchors(BlazeFaceDetector.Variant.fullRange.anchorLayout)
         let short = BlazeFaceDetector.anchors(BlazeFaceDetector.Variant.shortRange.anchorLayout)

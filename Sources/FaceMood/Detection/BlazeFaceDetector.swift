@@ -49,6 +49,17 @@ public struct BlazeFaceDetector: FaceDetector {
     /// Logits are clipped to ±80 before the sigmoid, as the reference does (±100 overflows in float).
     static let rawScoreLimit: Float = 80
 
+    /// Logits below this cannot score above `minScore`, so their sigmoid is not computed: the logit of `minScore`
+    /// less 0.05 (a score about 0.01 lower, far beyond the sigmoid's rounding in Float). Most of BlazeFace's
+    /// anchors score far below it.
+    var lowestPassingLogit: Float { Float(log(minScore / (1 - minScore)) - 0.05) }
+
+    /// The reference's score: the sigmoid of the logit clipped to ±`rawScoreLimit`, in Float.
+    static func score(ofLogit logit: Float) -> Float {
+        let clipped = min(max(logit, -rawScoreLimit), rawScoreLimit)
+        return 1 / (1 + expf(-clipped))
+    }
+
     /// The model at `path`, checked to have the variant's input and output shapes (the session fills the input
     /// from the letterboxed image's bytes, of exactly that size).
     static func load(_ path: String, variant: Variant) throws -> TFLiteModel {
@@ -233,9 +244,9 @@ public struct BlazeFaceDetector: FaceDetector {
         /// Boxes and keypoints relative to the square input, above the score threshold and of positive size.
         private func decode(boxes: [Float], scores: [Float], anchors: [SIMD2<Float>], size: Float) -> [Candidate] {
             var found: [Candidate] = []
-            for (index, anchor) in anchors.enumerated() {
-                let logit = min(max(scores[index], -BlazeFaceDetector.rawScoreLimit), BlazeFaceDetector.rawScoreLimit)
-                let score = 1 / (1 + expf(-logit))
+            let lowest = detector.lowestPassingLogit
+            for (index, anchor) in anchors.enumerated() where scores[index] >= lowest {
+                let score = BlazeFaceDetector.score(ofLogit: scores[index])
                 guard Double(score) > detector.minScore else { continue }
                 let raw = boxes[(index * 16)..<(index * 16 + 16)].map { $0 / size }
                 let center = SIMD2<Float>(raw[0] + anchor.x, raw[1] + anchor.y)
