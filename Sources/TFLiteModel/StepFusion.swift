@@ -37,7 +37,7 @@ extension TFLiteModel {
         while index < steps.count {
             defer { index += 1 }
             guard case let .convolution(input, output, geometry, channels, matrix, activation, residual?) = steps[index],
-                  residual.channels == nil, !kept.contains(residual.tensor), readers(residual.tensor) == [index],
+                  residual.channels == nil, input != residual.tensor, !kept.contains(residual.tensor), readers(residual.tensor) == [index],
                   let made = producer(residual.tensor),
                   case let .pad(padded, _, _, _, padChannels, (0, 0), (0, 0), (0, after)) = steps[made], after > 0,
                   padChannels + after == matrix.columns else { continue }

@@ -6,7 +6,7 @@ import CAllocator
 ///
 /// With glibc's defaults, such a block freed at the top of a thread's heap goes back to the system and the next
 /// frame's pixels are faulted in again page by page. Measured on `single_face.mp4` (30 default-mode analyses and 30
-/// decodes, two threads): 70,000 page faults with the defaults, 22,000 with these settings, and the analysis 5–10%
+/// decodes, two threads): 70,000 page faults with the defaults, about 21,000 with these settings, and the analysis 5–10%
 /// faster. Setting the mmap threshold explicitly also turns off glibc's own moving of it, so both are set.
 public enum FrameBufferAllocation {
     /// Blocks up to 32 MB (a 4K RGB frame is 25 MB) come from the heap rather than a mapping of their own.

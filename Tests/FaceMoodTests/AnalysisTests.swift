@@ -242,23 +242,28 @@ import Testing
     }
 }
 
-/// The sinks of a run are finished at the same time (their `fsync`s overlap) and committed only when every one
-/// finished: a failure in any finish leaves no output, and the error reported is the first failing sink's in order.
+/// The sinks of a run that may finish concurrently are finished at the same time (their `fsync`s overlap), the others
+/// on the calling thread; all are committed only when every one finished: a failure in any finish leaves no output,
+/// and the error reported is the first failing sink's in order.
 @Suite struct SinkFinishTests {
     struct FinishFailed: Error, Equatable { let name: String }
 
     final class FailingSink: TimelineSink, @unchecked Sendable {
         let name: String
         let fails: Bool
+        let finishesConcurrently: Bool
         private let lock = NSLock()
         private var finishedFlag = false
         private var discardedFlag = false
+        private var finishingThread: pthread_t?
         var finished: Bool { lock.withLock { finishedFlag } }
         var discarded: Bool { lock.withLock { discardedFlag } }
+        var finishedOn: pthread_t? { lock.withLock { finishingThread } }
 
-        init(name: String, fails: Bool) {
+        init(name: String, fails: Bool, concurrent: Bool = true) {
             self.name = name
             self.fails = fails
+            finishesConcurrently = concurrent
         }
 
         func start(_ context: TimelineContext) throws {}
@@ -266,7 +271,10 @@ import Testing
         func finish(summary: EmotionSummary, decoding: DecodingReport) throws {
             // Slow enough that the sinks' finishes overlap: the other sinks must still finish and then be discarded.
             Thread.sleep(forTimeInterval: 0.05)
-            lock.withLock { finishedFlag = true }
+            lock.withLock {
+                finishedFlag = true
+                finishingThread = pthread_self()
+            }
             if fails { throw FinishFailed(name: name) }
         }
         func discard() { lock.withLock { discardedFlag = true } }
@@ -277,15 +285,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = try TestPaths.repository("samples/media/single_face.mp4")
         let csv = folder.appendingPathComponent("t.csv").path, json = folder.appendingPathComponent("t.json").path
+        let window = FailingSink(name: "window", fails: false, concurrent: false)
         let first = FailingSink(name: "first", fails: true), fine = FailingSink(name: "fine", fails: false)
         let second = FailingSink(name: "second", fails: true)
-        let sinks: [any TimelineSink] = [CSVTimelineSink(output: try AtomicTextFile(destination: csv)), first, fine, second,
+        let sinks: [any TimelineSink] = [CSVTimelineSink(output: try AtomicTextFile(destination: csv)), window, first, fine, second,
                                          JSONTimelineSink(output: try AtomicTextFile(destination: json))]
+        let caller = pthread_self()
         #expect(throws: FinishFailed(name: "first")) {
             try testAnalyzer(mode: .standard, threads: 2).run(source: try FileFrameSource(path: input), sinks: sinks)
         }
-        #expect(first.finished && fine.finished && second.finished, "every sink is finished before the failure is reported")
-        #expect(first.discarded && fine.discarded && second.discarded)
+        #expect(first.finished && fine.finished && second.finished && window.finished, "every sink is finished before the failure is reported")
+        #expect(window.finishedOn.map { pthread_equal($0, caller) != 0 } == true, "a sink that does not finish concurrently finishes on the calling thread")
+        #expect(first.discarded && fine.discarded && second.discarded && window.discarded)
         let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(left.isEmpty, "no output and no temporary file may remain, found \(left)")
     }

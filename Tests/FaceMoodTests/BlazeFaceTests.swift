@@ -92,12 +92,17 @@ import Imaging
     }
 
     /// The logits skipped before the sigmoid all score at most `--min-score`: the 20,000 Float logits just below the
-    /// cut-off, and 20,000 spread over the 0.2 below it, for several scores.
+    /// cut-off, and 20,000 spread over the 0.2 below it, for scores from near 0 to near 1; none is skipped where the
+    /// clip at -80 gives every low logit a score above the minimum.
     @Test func logitsBelowTheCutOffScoreAtMostTheMinimum() throws {
-        for minScore in [0.01, 0.3, 0.5, 0.75, 0.99] {
+        for minScore in [1e-36, 0.0005, 0.0011, 0.01, 0.3, 0.5, 0.75, 0.99, 0.9999995] {
             let detector = try BlazeFaceDetector(modelPath: try TestPaths.repository("models/face_detection_short_range.tflite"),
                                                  variant: .shortRange, minScore: minScore, mode: .exact)
             let cutOff = detector.lowestPassingLogit
+            guard cutOff.isFinite else {
+                #expect(minScore <= 0.001, "min score \(minScore): no cut-off")
+                continue
+            }
             var logits: [Float] = (0..<20_000).map { cutOff - 0.2 * Float($0 + 1) / 20_000 }
             var logit = cutOff.nextDown
             for _ in 0..<20_000 {
@@ -106,8 +111,8 @@ import Imaging
             }
             let passing = logits.filter { Double(BlazeFaceDetector.score(ofLogit: $0)) > minScore }
             #expect(passing.isEmpty, "min score \(minScore): logits \(passing.prefix(3)) below the cut-off \(cutOff) pass")
-            // The cut-off is close: a logit 0.1 above it already passes.
-            #expect(Double(BlazeFaceDetector.score(ofLogit: cutOff + 0.1)) > minScore)
+            // The cut-off is close: its score is within 0.002 of the minimum.
+            #expect(Double(BlazeFaceDetector.score(ofLogit: cutOff)) > minScore - 0.002)
         }
     }
 

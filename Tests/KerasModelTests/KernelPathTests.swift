@@ -121,12 +121,19 @@ import Testing
     /// with zeros and adding it whole, negative zeros included, applied to the whole output or to a later run of pixels.
     @Test func aNarrowResidualIsItsZeroPaddingAdded() {
         var generator = Generator(state: 4)
-        for (residualChannels, channels) in [(24, 28), (28, 32), (32, 36), (36, 42), (42, 48), (5, 8), (8, 16), (3, 7), (12, 12)] {
+        for (residualChannels, channels) in [(24, 28), (28, 32), (32, 36), (36, 42), (42, 48), (5, 8), (8, 16), (3, 7), (12, 12), (26, 28)] {
             let pixels = 9
             var output = Self.values(pixels * channels, &generator)
-            output[1] = -0.0
+            var residual = Self.values(pixels * residualChannels, &generator)
+            // Negative zeros on both sides, in a padding channel, the first channel and the residual's last channel of
+            // every pixel (in the scalar tail where the output's channels are not a multiple of eight).
+            for pixel in 0..<pixels {
+                output[pixel * channels] = -0.0
+                residual[pixel * residualChannels] = -0.0
+                output[pixel * channels + residualChannels - 1] = -0.0
+                residual[pixel * residualChannels + residualChannels - 1] = -0.0
+            }
             output[channels - 1] = -0.0
-            let residual = Self.values(pixels * residualChannels, &generator)
             var padded = [Float](repeating: 0, count: pixels * channels)
             for pixel in 0..<pixels {
                 for c in 0..<residualChannels { padded[pixel * channels + c] = residual[pixel * residualChannels + c] }

@@ -1,8 +1,10 @@
+#if canImport(Glibc)
 import Foundation
 import Testing
 @testable import VideoIO
 
-/// Frames' pixels freed after one frame are reused for the next instead of faulted in again page by page.
+/// Frames' pixels freed after one frame are reused for the next instead of faulted in again page by page (glibc only:
+/// elsewhere the settings do nothing).
 @Suite struct FrameBufferAllocationTests {
     /// Whether this process allocates with glibc's malloc: the address and thread sanitizers bring their own allocator.
     static let usesGlibcAllocator = dlsym(nil, "__asan_init") == nil && dlsym(nil, "__tsan_init") == nil
@@ -75,3 +77,4 @@ import Testing
         #expect(handoff.producerFaults < pages / 10, "\(handoff.producerFaults) page faults for 120 frames of 225 pages")
     }
 }
+#endif

@@ -49,10 +49,16 @@ public struct BlazeFaceDetector: FaceDetector {
     /// Logits are clipped to ±80 before the sigmoid, as the reference does (±100 overflows in float).
     static let rawScoreLimit: Float = 80
 
-    /// Logits below this cannot score above `minScore`, so their sigmoid is not computed: the logit of `minScore`
-    /// less 0.05 (a score about 0.01 lower, far beyond the sigmoid's rounding in Float). Most of BlazeFace's
-    /// anchors score far below it.
-    var lowestPassingLogit: Float { Float(log(minScore / (1 - minScore)) - 0.05) }
+    /// Logits below this cannot score above `minScore`, so their sigmoid is not computed: the logit of a score 0.001
+    /// lower, far beyond the sigmoid's rounding in Float (about 6e-8) whatever the logit. Most of BlazeFace's anchors
+    /// score far below it. No cut-off (-infinity) where that score is not positive or its logit lies below the clip,
+    /// whose score every logit below it shares.
+    var lowestPassingLogit: Float {
+        let lower = minScore - 0.001
+        guard lower > 0 else { return -.infinity }
+        let logit = Float(log(lower / (1 - lower)))
+        return logit > -Self.rawScoreLimit ? logit : -.infinity
+    }
 
     /// The reference's score: the sigmoid of the logit clipped to ±`rawScoreLimit`, in Float.
     static func score(ofLogit logit: Float) -> Float {

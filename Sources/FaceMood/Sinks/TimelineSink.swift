@@ -6,8 +6,7 @@ import VideoIO
 /// The analysis calls `start` once, `write` for every frame in order, then — when every frame was
 /// written — `finish` on every sink of the run, and only when all of them finished, `commit` on every
 /// sink. On any failure or cancellation it calls `discard` instead, so the outputs of one input appear
-/// together or not at all. `finish` may be called on another thread than `write`, and on the sinks of one
-/// run at the same time. A new kind of output is a new type conforming to this protocol.
+/// together or not at all. A new kind of output is a new type conforming to this protocol.
 public protocol TimelineSink: AnyObject {
     /// Whether `write` needs the frames' colour pixels.
     var needsColor: Bool { get }
@@ -16,24 +15,35 @@ public protocol TimelineSink: AnyObject {
     func write(_ result: FrameResult, frame: VideoFrame) throws
     /// Writes what follows the last frame and makes the output complete, but not yet visible.
     func finish(summary: EmotionSummary, decoding: DecodingReport) throws
+    /// Whether `finish` may run on another thread than `write`, at the same time as other sinks' finishes (a file
+    /// that ends in an `fsync`); false by default, so a sink bound to its thread (a window) finishes on the calling one.
+    var finishesConcurrently: Bool { get }
     /// Makes the output visible under its final name.
     func commit() throws
     /// Removes anything written so far; safe to call at any time and more than once.
     func discard()
 }
 
-/// Finishes every sink, all at once: a file's finish ends in waiting for the disk (`fsync`), and those waits
-/// overlap. Throws the error of the first sink in order that failed, after every finish has returned.
+/// Finishes every sink: those that finish concurrently all at once (a file's finish ends in waiting for the disk,
+/// `fsync`, and those waits overlap), then the others on the calling thread. Throws the error of the first sink in
+/// order that failed, after every finish has returned.
 func finishTogether(_ sinks: [any TimelineSink], summary: EmotionSummary, decoding: DecodingReport) throws {
-    guard sinks.count > 1 else {
-        for sink in sinks { try sink.finish(summary: summary, decoding: decoding) }
-        return
-    }
-    let shared = UncheckedBox(sinks)
     let failures = SinkFailures(count: sinks.count)
-    DispatchQueue.concurrentPerform(iterations: sinks.count) { index in
+    let concurrent = sinks.indices.filter { sinks[$0].finishesConcurrently }
+    if concurrent.count > 1 {
+        let shared = UncheckedBox(sinks)
+        DispatchQueue.concurrentPerform(iterations: concurrent.count) { position in
+            let index = concurrent[position]
+            do {
+                try shared.value[index].finish(summary: summary, decoding: decoding)
+            } catch {
+                failures.record(error, at: index)
+            }
+        }
+    }
+    for index in sinks.indices where concurrent.count <= 1 || !sinks[index].finishesConcurrently {
         do {
-            try shared.value[index].finish(summary: summary, decoding: decoding)
+            try sinks[index].finish(summary: summary, decoding: decoding)
         } catch {
             failures.record(error, at: index)
         }
@@ -54,6 +64,7 @@ private final class SinkFailures: @unchecked Sendable {
 
 extension TimelineSink {
     public var needsColor: Bool { false }
+    public var finishesConcurrently: Bool { false }
     public func commit() throws {}
 }
 

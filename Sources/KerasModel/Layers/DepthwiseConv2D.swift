@@ -272,7 +272,7 @@ package struct DepthwiseKernel: Sendable {
     #if FACEMOOD_AVX512
     /// Sixteen channels of eight neighbouring output pixels at stride 2 whose windows lie inside the input, the taps
     /// summed in `applyPixel`'s order. Pixel p's tap kx reads input 2p + kx: the even taps slide over the even inputs
-    /// and the odd taps over the odd ones, one pixel per second tap, so a kernel row of width k loads 15 + k inputs for
+    /// and the odd taps over the odd ones, one pixel per second tap, so a kernel row of width k ≥ 2 loads 14 + k inputs for
     /// 8k multiply-adds (instead of 8k inputs).
     @inline(__always)
     private static func eightPixels16Stride2(_ top: UnsafePointer<Float>, _ weights: UnsafePointer<Float>, _ bias: UnsafePointer<Float>,

@@ -145,9 +145,16 @@ package struct Epilogue: Sendable {
         while index < count {
             var value = source[index]
             if let residualDistance { value += UnsafePointer(target)[index + residualDistance] }
-            target[index] = Swift.min(Swift.max(value, lower), upper)
+            target[index] = clamp(value)
             index += 1
         }
+    }
+
+    /// The clamp as the vectors take it (replaced where below `lower` or above `upper`), so that a lane and a tail
+    /// element agree even on -0.0, which `Swift.max(-0.0, 0)` would turn into +0.0.
+    @inline(__always)
+    private func clamp(_ value: Float) -> Float {
+        value < lower ? lower : value > upper ? upper : value
     }
 
     /// `apply` with a narrow residual, pixel by pixel: `target` starts at a pixel of the output and `count` covers whole pixels.
@@ -195,7 +202,7 @@ package struct Epilogue: Sendable {
             }
             while c < channels {
                 let value = from[c] + (c < residualChannels ? added[c] : 0)
-                to[c] = Swift.min(Swift.max(value, lower), upper)
+                to[c] = clamp(value)
                 c += 1
             }
         }

@@ -374,4 +374,5 @@ public final class PlotSink: TimelineSink {
 
     public func commit() throws { try file?.commit() }
     public func discard() { file?.discard() }
+    public var finishesConcurrently: Bool { true }
 }

@@ -42,6 +42,8 @@ public final class CSVTimelineSink: TimelineSink {
 
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
+    /// Its output is a file or standard output, written by no other sink.
+    public var finishesConcurrently: Bool { true }
 
     /// `smoothed` is nil without smoothing, `.some(nil)` for a row with no face in its window.
     static func line(_ result: FrameResult, labelCount: Int, smoothed: SmoothedValues??) -> String {

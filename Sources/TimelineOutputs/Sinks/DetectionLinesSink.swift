@@ -20,6 +20,8 @@ public final class DetectionLinesSink: TimelineSink {
     public func finish(summary: EmotionSummary, decoding: DecodingReport) throws { try output.finish() }
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
+    /// Its output is a file or standard output, written by no other sink.
+    public var finishesConcurrently: Bool { true }
 
     public static func line(_ result: FrameResult) -> String {
         let boxes = result.faces.map { "[\($0.x),\($0.y),\($0.width),\($0.height)]" }.joined(separator: ",")

@@ -54,6 +54,8 @@ public final class JSONTimelineSink: TimelineSink {
 
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
+    /// Its output is a file or standard output, written by no other sink.
+    public var finishesConcurrently: Bool { true }
 
     /// One frame as the timeline's `frames` array holds it (and as NDJSON lines would). `smoothed` is nil
     /// without smoothing, `.some(nil)` for a frame with no face in its window (`"smoothed":null`).

@@ -38,4 +38,6 @@ public final class NDJSONTimelineSink: TimelineSink {
     }
     public func commit() throws { try output.commit() }
     public func discard() { output.discard() }
+    /// Its output is a file or standard output, written by no other sink.
+    public var finishesConcurrently: Bool { true }
 }
