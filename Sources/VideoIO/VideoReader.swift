@@ -50,7 +50,10 @@ public final class VideoReader {
     private let decoder: CodecContext
     private let packet: Packet
     private let decoded: Frame
-    private let converted: Frame
+    /// swscale's output, one frame per target format (GRAY8 where the GRAY8 table does not apply, RGB24), each keeping
+    /// its buffer from one frame to the next.
+    private let convertedGray: Frame
+    private let convertedColor: Frame
     private let grayScaler = Scaler()
     private let lumaTable = LumaTable()
     /// Whether the last frame's GRAY8 came through the luma table rather than swscale (for the tests).
@@ -106,7 +109,8 @@ public final class VideoReader {
         decoder = try CodecContext.decoder(stream: stream, path: path)
         packet = try Packet(path: path)
         decoded = try Frame(path: path)
-        converted = try Frame(path: path)
+        convertedGray = try Frame(path: path)
+        convertedColor = try Frame(path: path)
         rotation = Self.displayRotation(of: stream)
         indexedDataEnd = Self.indexedDataEnd(of: stream)
 
@@ -274,7 +278,7 @@ public final class VideoReader {
         if frame.pointee.color_range == AVCOL_RANGE_JPEG {
             try useFullRangeSource(context)
         }
-        let target = converted.pointer
+        let target = (format == AV_PIX_FMT_RGB24 ? convertedColor : convertedGray).pointer
         // The converted frame's buffer stays for the next frame of the same size and format: it is copied out below,
         // and a new buffer of a whole frame per frame was an allocation and a free on the decoding thread.
         var code: Int32 = 0
