@@ -198,4 +198,3 @@ enum EveryFourthGrid: WindowGrid {
     @inline(__always)
     static func offset(ofLane lane: Int) -> Int { 4 * lane }
 }
-

@@ -279,11 +279,10 @@ public final class VideoReader {
             try useFullRangeSource(context)
         }
         let target = (format == AV_PIX_FMT_RGB24 ? convertedColor : convertedGray).pointer
-        // The converted frame's buffer stays for the next frame of the same size and format: it is copied out below,
+        // The converted frame's buffer stays for the next frame of the same size: it is copied out below,
         // and a new buffer of a whole frame per frame was an allocation and a free on the decoding thread.
         var code: Int32 = 0
-        if target.pointee.data.0 == nil || target.pointee.format != format.rawValue || target.pointee.width != frame.pointee.width
-            || target.pointee.height != frame.pointee.height {
+        if target.pointee.data.0 == nil || target.pointee.width != frame.pointee.width || target.pointee.height != frame.pointee.height {
             av_frame_unref(target)
             target.pointee.format = format.rawValue
             target.pointee.width = frame.pointee.width

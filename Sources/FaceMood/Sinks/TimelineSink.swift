@@ -29,25 +29,18 @@ public protocol TimelineSink: AnyObject {
 /// order that failed, after every finish has returned.
 func finishTogether(_ sinks: [any TimelineSink], summary: EmotionSummary, decoding: DecodingReport) throws {
     let failures = SinkFailures(count: sinks.count)
-    let concurrent = sinks.indices.filter { sinks[$0].finishesConcurrently }
-    if concurrent.count > 1 {
-        let shared = UncheckedBox(sinks)
-        DispatchQueue.concurrentPerform(iterations: concurrent.count) { position in
-            let index = concurrent[position]
-            do {
-                try shared.value[index].finish(summary: summary, decoding: decoding)
-            } catch {
-                failures.record(error, at: index)
-            }
-        }
-    }
-    for index in sinks.indices where concurrent.count <= 1 || !sinks[index].finishesConcurrently {
+    let shared = UncheckedBox(sinks)
+    @Sendable func finish(_ index: Int) {
         do {
-            try sinks[index].finish(summary: summary, decoding: decoding)
+            try shared.value[index].finish(summary: summary, decoding: decoding)
         } catch {
             failures.record(error, at: index)
         }
     }
+    let concurrent = sinks.indices.filter { sinks[$0].finishesConcurrently }
+    let together = concurrent.count > 1 ? concurrent : []
+    DispatchQueue.concurrentPerform(iterations: together.count) { finish(together[$0]) }
+    for index in sinks.indices where !together.contains(index) { finish(index) }
     if let failure = failures.first { throw failure }
 }
 

@@ -87,6 +87,13 @@ func store16(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>, count: 
 /// fusing them changes no bit; it saves a pass over the output, which for the larger activations is a trip
 /// to memory. (In the product's register blocks the clamp vectors would crowd out the sums.)
 package struct Epilogue: Sendable {
+    /// What is added before the clamp.
+    enum Residual: Sendable {
+        /// A tensor laid out as the output, this many elements from it.
+        case sameLayout(distance: Int)
+        case narrow(NarrowResidual)
+    }
+
     /// A residual with fewer channels per pixel than the output it is added to (the rest of each pixel's channels
     /// get + 0, as an ADD of that residual padded with zero channels would). Its pointers are read only during the
     /// kernel call that was given the epilogue, on that call's thread.
@@ -98,21 +105,19 @@ package struct Epilogue: Sendable {
         let outputChannels: Int
     }
 
-    /// From an output element to its residual, in elements; nil without a residual.
-    let residualDistance: Int?
-    let narrowResidual: NarrowResidual?
+    let residual: Residual?
     let lower: Float
     let upper: Float
 
-    package static let none = Epilogue(residualDistance: nil, narrowResidual: nil, lower: -.infinity, upper: .infinity)
-    package static let relu = Epilogue(residualDistance: nil, narrowResidual: nil, lower: 0, upper: .infinity)
-    package static let relu6 = Epilogue(residualDistance: nil, narrowResidual: nil, lower: 0, upper: 6)
+    package static let none = Epilogue(residual: nil, lower: -.infinity, upper: .infinity)
+    package static let relu = Epilogue(residual: nil, lower: 0, upper: .infinity)
+    package static let relu6 = Epilogue(residual: nil, lower: 0, upper: 6)
 
-    var isIdentity: Bool { residualDistance == nil && narrowResidual == nil && lower == -.infinity && upper == .infinity }
+    var isIdentity: Bool { residual == nil && lower == -.infinity && upper == .infinity }
 
     /// This epilogue with `residual`, laid out as `output`, added before the clamp.
     package func adding(_ residual: UnsafePointer<Float>, to output: UnsafeMutablePointer<Float>) -> Epilogue {
-        Epilogue(residualDistance: UnsafePointer(output).distance(to: residual), narrowResidual: nil, lower: lower, upper: upper)
+        Epilogue(residual: .sameLayout(distance: UnsafePointer(output).distance(to: residual)), lower: lower, upper: upper)
     }
 
     /// This epilogue with `residual`, `channels` values per pixel, added before the clamp to the first `channels` of each
@@ -120,26 +125,27 @@ package struct Epilogue: Sendable {
     /// apply it to whole pixels.
     package func adding(_ residual: UnsafePointer<Float>, channels: Int, of outputChannels: Int, to output: UnsafeMutablePointer<Float>) -> Epilogue {
         precondition(channels > 0 && channels <= outputChannels)
-        return Epilogue(residualDistance: nil, narrowResidual: NarrowResidual(values: residual, output: UnsafePointer(output), channels: channels,
-                                                                              outputChannels: outputChannels),
+        return Epilogue(residual: .narrow(NarrowResidual(values: residual, output: UnsafePointer(output), channels: channels,
+                                                         outputChannels: outputChannels)),
                         lower: lower, upper: upper)
     }
 
     /// `target[i] = epilogue(source[i])` for `count` values: an ADD (the residual as the other operand), an
     /// activation on its own, or both. `target` may be `source`.
     package func apply(to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
-        if let narrowResidual {
-            applyPixels(narrowResidual, to: source, count: count, into: target)
+        var residualDistance: Int?
+        switch residual {
+        case let .narrow(narrow)?:
+            applyPixels(narrow, to: source, count: count, into: target)
             return
+        case let .sameLayout(distance)?: residualDistance = distance
+        case nil: residualDistance = nil
         }
-        let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
         var index = 0
         while index + 8 <= count {
             var vector = load8(source + index)
             if let residualDistance { vector += load8(UnsafePointer(target) + index + residualDistance) }
-            vector.replace(with: lowest, where: vector .< lowest)
-            vector.replace(with: highest, where: vector .> highest)
-            store8(vector, target + index)
+            store8(clamp(vector), target + index)
             index += 8
         }
         while index < count {
@@ -150,8 +156,28 @@ package struct Epilogue: Sendable {
         }
     }
 
-    /// The clamp as the vectors take it (replaced where below `lower` or above `upper`), so that a lane and a tail
-    /// element agree even on -0.0, which `Swift.max(-0.0, 0)` would turn into +0.0.
+    /// Lanes below `lower` or above `upper` replaced (concrete vector types: generic SIMD code left unspecialized is
+    /// lane-by-lane calls).
+    @inline(__always)
+    private func clamp(_ vector: Vector8) -> Vector8 {
+        let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
+        var vector = vector
+        vector.replace(with: lowest, where: vector .< lowest)
+        vector.replace(with: highest, where: vector .> highest)
+        return vector
+    }
+
+    @inline(__always)
+    private func clamp(_ vector: SIMD4<Float>) -> SIMD4<Float> {
+        let lowest = SIMD4<Float>(repeating: lower), highest = SIMD4<Float>(repeating: upper)
+        var vector = vector
+        vector.replace(with: lowest, where: vector .< lowest)
+        vector.replace(with: highest, where: vector .> highest)
+        return vector
+    }
+
+    /// The clamp as the vectors take it, so that a lane and a tail element agree even on -0.0, which
+    /// `Swift.max(-0.0, 0)` would turn into +0.0.
     @inline(__always)
     private func clamp(_ value: Float) -> Float {
         value < lower ? lower : value > upper ? upper : value
@@ -159,22 +185,15 @@ package struct Epilogue: Sendable {
 
     /// `apply` with a narrow residual, pixel by pixel: `target` starts at a pixel of the output and `count` covers whole pixels.
     private func applyPixels(_ residual: NarrowResidual, to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
-        let lowest = Vector8(repeating: lower), highest = Vector8(repeating: upper)
         let channels = residual.outputChannels, residualChannels = residual.channels
         let whole = min(channels, residualChannels) / 8 * 8
         let firstPixel = residual.output.distance(to: UnsafePointer(target)) / channels
-        @inline(__always) func clamped(_ vector: Vector8) -> Vector8 {
-            var vector = vector
-            vector.replace(with: lowest, where: vector .< lowest)
-            vector.replace(with: highest, where: vector .> highest)
-            return vector
-        }
         for pixel in 0..<(count / channels) {
             let from = source + pixel * channels, to = target + pixel * channels
             let added = residual.values + (firstPixel + pixel) * residualChannels
             var c = 0
             while c < whole {
-                store8(clamped(load8(from + c) + load8(added + c)), to + c)
+                store8(clamp(load8(from + c) + load8(added + c)), to + c)
                 c += 8
             }
             // The vector where the residual's channels end, then the padding's zeros.
@@ -189,15 +208,13 @@ package struct Epilogue: Sendable {
                     operand[lane] = added[c + lane]
                     lane += 1
                 }
-                store8(clamped(load8(from + c) + operand), to + c)
+                store8(clamp(load8(from + c) + operand), to + c)
                 c += 8
             }
             if c + 4 <= channels && c >= residualChannels {
                 // Four channels of zeros (BlazeFace's 24 padded to 28).
-                var vector = UnsafeRawPointer(from + c).loadUnaligned(as: SIMD4<Float>.self) + SIMD4<Float>(repeating: 0)
-                vector.replace(with: lowest.lowHalf, where: vector .< lowest.lowHalf)
-                vector.replace(with: highest.lowHalf, where: vector .> highest.lowHalf)
-                UnsafeMutableRawPointer(to + c).storeBytes(of: vector, as: SIMD4<Float>.self)
+                let vector = UnsafeRawPointer(from + c).loadUnaligned(as: SIMD4<Float>.self) + SIMD4<Float>(repeating: 0)
+                UnsafeMutableRawPointer(to + c).storeBytes(of: clamp(vector), as: SIMD4<Float>.self)
                 c += 4
             }
             while c < channels {
