@@ -91,7 +91,7 @@ final class CodecContext {
         avcodec_free_context(&context)
     }
 
-    static func decoder(stream: UnsafeMutablePointer<AVStream>, path: String) throws -> CodecContext {
+    static func decoder(stream: UnsafeMutablePointer<AVStream>, path: String, threads: DecoderThreads = .automatic) throws -> CodecContext {
         let parameters = stream.pointee.codecpar!
         guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw VideoError.noDecoder(path: path, codec: String(cString: avcodec_get_name(parameters.pointee.codec_id)))
@@ -101,7 +101,7 @@ final class CodecContext {
         var code = avcodec_parameters_to_context(context, parameters)
         if code >= 0 {
             context.pointee.pkt_timebase = stream.pointee.time_base
-            context.pointee.thread_count = 0
+            context.pointee.thread_count = threads == .single ? 1 : 0
             code = avcodec_open2(context, decoder, nil)
         }
         if code < 0 {

@@ -43,11 +43,21 @@ public final class VideoReader {
         get { options.exactDurations }
         set { options.exactDurations = newValue }
     }
+    /// How many threads the decoder runs (FFmpeg's choice until `useDecoderThreads`).
+    public private(set) var decoderThreads = DecoderThreads.automatic
+
+    /// Reopens the decoder with `threads`; before the first frame only (later calls change nothing).
+    public func useDecoderThreads(_ threads: DecoderThreads) throws {
+        guard threads != decoderThreads, !decodingStarted else { return }
+        decoder = try CodecContext.decoder(stream: stream, path: path, threads: threads)
+        decoderThreads = threads
+    }
+
     private let input: InputContext
     /// Ends the input from any thread: a read blocked on the network or a device returns, the frames the
     /// decoder still holds are handed out, and then `nextFrame()` returns nil as at the end of a file.
     public let interrupt = ReadInterrupt()
-    private let decoder: CodecContext
+    private var decoder: CodecContext
     private let packet: Packet
     private let decoded: Frame
     /// swscale's output, one frame per target format (GRAY8 where the GRAY8 table does not apply, RGB24), each keeping
@@ -79,6 +89,8 @@ public final class VideoReader {
     private var lastLiveTime: Double?
     private var heldBack: VideoFrame?
     private var decoderFlushed = false
+    /// A packet or the flush signal has gone to the decoder.
+    private var decodingStarted = false
     private var exhausted = false
     /// Why reading stopped early, met while the decoder still held frames; reported once they are out.
     private var readFailure: String?
@@ -205,6 +217,7 @@ public final class VideoReader {
     /// Sends the next packet of our stream to the decoder, or the flush signal at the end of the file.
     private func feedDecoder() throws {
         if decoderFlushed { return }
+        decodingStarted = true
         while true {
             interrupt.arm(seconds: options.input.timeout)
             // Devices that never wait on the network (lavfi, x11grab) do not ask the interrupt; ask it here too.

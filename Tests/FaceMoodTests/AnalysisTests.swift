@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VideoIO
 @testable import FaceMood
 @testable import TimelineOutputs
 
@@ -182,6 +183,48 @@ import Testing
         }
         #expect(first == nil, "the queue still holds the item it handed out")
         #expect(queue.pop() != nil)
+    }
+}
+
+/// A file's decoder runs on the reading thread alone when the analysis's workers keep every core busy and its frames
+/// are small (`DecoderThreads.beside`), and the analysis tells its source how many workers it runs.
+@Suite struct DecodingBesideTheAnalysisTests {
+    final class RecordingSource: FrameSource {
+        let base: FileFrameSource
+        var analysisThreads: [Int] = []
+        init(_ base: FileFrameSource) { self.base = base }
+        var sourceDescription: SourceDescription { base.sourceDescription }
+        func prepare(color: Bool) throws { try base.prepare(color: color) }
+        func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {
+            self.analysisThreads.append(analysisThreads)
+            try base.prepareDecoding(besideAnalysisThreads: analysisThreads)
+        }
+        func nextFrame() throws -> VideoFrame? { try base.nextFrame() }
+        func close() { base.close() }
+    }
+
+    @Test func theAnalysisSaysHowManyWorkersItRuns() throws {
+        let path = try TestPaths.repository("samples/media/single_face.mp4")
+        for threads in [1, 2] {
+            let source = RecordingSource(try FileFrameSource(path: path))
+            let summary = try testAnalyzer(mode: .standard, threads: threads).run(source: source, sinks: [])
+            #expect(summary.frames == 72)
+            #expect(source.analysisThreads == [threads])
+        }
+    }
+
+    @Test func aFilesDecoderFollowsTheRule() throws {
+        let cores = AvailableCPUs.count
+        for (name, width, height) in [("single_face.mp4", 640, 360), ("face_noface.mov", 960, 540)] {
+            for busy in Set([1, cores]) {
+                let source = try FileFrameSource(path: try TestPaths.repository("samples/media/" + name))
+                #expect(source.decoderThreads == .automatic)
+                try source.prepareDecoding(besideAnalysisThreads: busy)
+                #expect(source.decoderThreads == DecoderThreads.beside(busyThreads: busy, cores: cores, width: width, height: height))
+                source.close()
+                #expect(source.decoderThreads == nil)
+            }
+        }
     }
 }
 

@@ -142,6 +142,7 @@ public final class EmotionAnalyzer: Sendable {
             return try LivePipeline.run(source: source, segmentLength: segmentLength, cancellation: cancellation, clock: clock,
                                         analyzer: analyzer, consume: consume)
         }
+        try source.prepareDecoding(besideAnalysisThreads: threads)
         try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: threads, cancellation: cancellation,
                                  clock: clock, analyzers: frameAnalyzers, consume: consume)
         return (0, nil)

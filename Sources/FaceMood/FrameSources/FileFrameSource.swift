@@ -73,6 +73,16 @@ public final class FileFrameSource: FrameSource, @unchecked Sendable {
         lock.withLock { reader?.wantsColor = color }
     }
 
+    /// How many threads the decoder runs; nil once the source is closed.
+    public var decoderThreads: DecoderThreads? { lock.withLock { reader?.decoderThreads } }
+
+    public func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {
+        let stream = sourceDescription.stream
+        let threads = DecoderThreads.beside(busyThreads: analysisThreads, cores: AvailableCPUs.count,
+                                            width: stream.width, height: stream.height)
+        try lock.withLock { try reader?.useDecoderThreads(threads) }
+    }
+
     public func nextFrame() throws -> VideoFrame? {
         guard let reader = lock.withLock({ reachedDuration ? nil : reader }) else { return nil }
         guard let frame = try reader.nextFrame() else { return nil }

@@ -10,6 +10,9 @@ public protocol FrameSource: AnyObject {
     var sourceDescription: SourceDescription { get }
     /// Called once before the first `nextFrame()`: whether frames must carry colour (for drawing).
     func prepare(color: Bool) throws
+    /// Called once before the first `nextFrame()` of an analysis that runs `analysisThreads` threads beside the
+    /// reading: a source whose decoder runs threads of its own may run fewer (see `DecoderThreads`).
+    func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws
     func nextFrame() throws -> VideoFrame?
     func close()
     /// How many timestamp discontinuities were corrected in the frames read so far.
@@ -23,6 +26,7 @@ public protocol FrameSource: AnyObject {
 
 extension FrameSource {
     public func prepare(color: Bool) throws {}
+    public func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {}
     public func endInput() {}
     public var timestampDiscontinuities: Int { 0 }
     public var framesLeftOut: Int { 0 }

@@ -50,6 +50,9 @@ public final class SampledFrameSource: FrameSource {
     }
 
     public func prepare(color: Bool) throws { try base.prepare(color: color) }
+    public func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {
+        try base.prepareDecoding(besideAnalysisThreads: analysisThreads)
+    }
     public var timestampDiscontinuities: Int { base.timestampDiscontinuities }
     public func close() { base.close() }
     public func endInput() { base.endInput() }
