@@ -29,12 +29,12 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
             } else {
                 let taps = PillowTaps(source: paddedWidth, target: targetWidth, offset: padding.left, length: image.width)
                 var y = 0
-                // Four rows at a time share each tap's weight, in vectors of a pixel's three sums; the last rows go
+                // Eight rows at a time share each tap's weight, in vectors of a pixel's three sums; the last rows go
                 // one by one, since the vectors read a fourth byte past each pixel.
-                while y + 4 < image.height {
-                    resampleFourRows(source.baseAddress! + y * image.width * 3, rowStep: image.width * 3, taps: taps,
-                                     into: target.baseAddress! + y * rowWidth * 3, outputRowStep: rowWidth * 3)
-                    y += 4
+                while y + 8 < image.height {
+                    resampleEightRows(source.baseAddress! + y * image.width * 3, rowStep: image.width * 3, taps: taps,
+                                      into: target.baseAddress! + y * rowWidth * 3, outputRowStep: rowWidth * 3)
+                    y += 8
                 }
                 while y < image.height {
                     resampleLine(source.baseAddress! + y * image.width * 3, step: 3, taps: taps,
@@ -67,8 +67,7 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
                                 sums &+= SIMD8<Int32>(truncatingIfNeeded: row.loadUnaligned(as: SIMD8<UInt8>.self)) &* rowWeights[tap]
                                 row += values
                             }
-                            let clipped = (sums &>> Int32(PillowTaps.precisionBits)).clamped(lowerBound: .zero, upperBound: SIMD8(repeating: 255))
-                            UnsafeMutableRawPointer(out + index).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: clipped), as: SIMD8<UInt8>.self)
+                            UnsafeMutableRawPointer(out + index).storeBytes(of: clip8(sums), as: SIMD8<UInt8>.self)
                             index += 8
                         }
                         while index < values {
@@ -108,44 +107,56 @@ private func resampleLine(_ source: UnsafePointer<UInt8>, step: Int, taps: Pillo
     }
 }
 
-/// `resampleLine` for four RGB rows `rowStep` bytes apart, with the same taps. Each pixel is read as four bytes,
+/// `resampleLine` for eight RGB rows `rowStep` bytes apart, with the same taps. Each pixel is read as four bytes,
 /// its three and the next one's red, whose lane is dropped: the caller keeps the last row of the image out, so
 /// the fourth byte always lies inside the image.
-private func resampleFourRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>,
-                              outputRowStep: Int) {
+private func resampleEightRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>,
+                               outputRowStep: Int) {
     let half = SIMD4<Int32>(repeating: Int32(1) << (PillowTaps.precisionBits - 1))
     let outputs = taps.first.count
     taps.weights.withUnsafeBufferPointer { weights in
         for d in 0..<outputs {
-            var s0 = half, s1 = half, s2 = half, s3 = half
+            var s0 = half, s1 = half, s2 = half, s3 = half, s4 = half, s5 = half, s6 = half, s7 = half
             var pixel = UnsafeRawPointer(source + taps.first[d] * 3)
             var weight = weights.baseAddress! + d * taps.stride + taps.skipped[d]
+            @inline(__always)
+            func load(_ row: Int) -> SIMD4<Int32> {
+                SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: row * rowStep, as: SIMD4<UInt8>.self))
+            }
             for _ in 0..<taps.counts[d] {
                 let w = SIMD4<Int32>(repeating: weight.pointee)
-                s0 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(as: SIMD4<UInt8>.self)) &* w
-                s1 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: rowStep, as: SIMD4<UInt8>.self)) &* w
-                s2 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: 2 * rowStep, as: SIMD4<UInt8>.self)) &* w
-                s3 &+= SIMD4<Int32>(truncatingIfNeeded: pixel.loadUnaligned(fromByteOffset: 3 * rowStep, as: SIMD4<UInt8>.self)) &* w
+                s0 &+= load(0) &* w
+                s1 &+= load(1) &* w
+                s2 &+= load(2) &* w
+                s3 &+= load(3) &* w
+                s4 &+= load(4) &* w
+                s5 &+= load(5) &* w
+                s6 &+= load(6) &* w
+                s7 &+= load(7) &* w
                 pixel += 3
                 weight += 1
             }
-            func store(_ sums: SIMD4<Int32>, row: Int) {
-                let out = target + row * outputRowStep + d * 3
-                let bytes = SIMD4<UInt8>(truncatingIfNeeded: (sums &>> Int32(PillowTaps.precisionBits)).clamped(lowerBound: .zero,
-                                                                                                        upperBound: SIMD4(repeating: 255)))
-                if d + 1 < outputs {
-                    // Four bytes at once: the fourth is the next pixel's red, which its own store writes afterwards.
-                    UnsafeMutableRawPointer(out).storeBytes(of: bytes, as: SIMD4<UInt8>.self)
-                } else {
-                    out[0] = bytes[0]
-                    out[1] = bytes[1]
-                    out[2] = bytes[2]
+            func store(_ first: SIMD4<Int32>, _ second: SIMD4<Int32>, row: Int) {
+                // Lanes 0-3 are the first row's pixel, 4-7 the second's.
+                let words = unsafeBitCast(clip8(SIMD8(lowHalf: first, highHalf: second)), to: SIMD2<UInt32>.self)
+                for half in 0..<2 {
+                    let out = target + (row + half) * outputRowStep + d * 3
+                    if d + 1 < outputs {
+                        // Four bytes at once: the fourth is the next pixel's red, which its own store writes afterwards.
+                        UnsafeMutableRawPointer(out).storeBytes(of: words[half], as: UInt32.self)
+                    } else {
+                        withUnsafeBytes(of: words[half]) { bytes in
+                            out[0] = bytes[0]
+                            out[1] = bytes[1]
+                            out[2] = bytes[2]
+                        }
+                    }
                 }
             }
-            store(s0, row: 0)
-            store(s1, row: 1)
-            store(s2, row: 2)
-            store(s3, row: 3)
+            store(s0, s1, row: 0)
+            store(s2, s3, row: 2)
+            store(s4, s5, row: 4)
+            store(s6, s7, row: 6)
         }
     }
 }
@@ -203,4 +214,10 @@ struct PillowTaps {
 @inline(__always)
 private func clip8(_ sum: Int32) -> UInt8 {
     UInt8(clamping: sum >> Int32(PillowTaps.precisionBits))
+}
+
+/// `clip8` of eight sums; with min and max, which compile to vector instructions where `clamped` did not.
+@inline(__always)
+private func clip8(_ sums: SIMD8<Int32>) -> SIMD8<UInt8> {
+    SIMD8<UInt8>(truncatingIfNeeded: pointwiseMax(pointwiseMin(sums &>> Int32(PillowTaps.precisionBits), SIMD8(repeating: 255)), .zero))
 }

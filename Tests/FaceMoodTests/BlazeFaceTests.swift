@@ -146,6 +146,50 @@ import Imaging
     }
 }
 
+/// Pillow's BILINEAR resize, which makes BlazeFace's input (the whole frame letterboxed, the tracking search's crop),
+/// against Pillow itself (Tests/Fixtures/blazeface/pillow_resizes.json, written by scripts/reference/blazeface_goldens.py):
+/// seeded random RGB images, padded with black first where a letterbox would be, byte for byte (as SHA-256).
+@Suite struct PillowResizeTests {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            let seed: UInt32
+            let width: Int
+            let height: Int
+            let targetWidth: Int
+            let targetHeight: Int
+            let padding: [Int]
+            let sha256: String
+        }
+        let cases: [Case]
+    }
+
+    /// Bytes from xorshift32 (each state's top eight bits), as the script makes them.
+    static func xorshiftBytes(seed: UInt32, count: Int) -> [UInt8] {
+        var state = seed
+        return (0..<count).map { _ in
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            return UInt8(state >> 24)
+        }
+    }
+
+    @Test func resizesMatchPillowByteForByte() throws {
+        let url = try TestPaths.repository("Tests/Fixtures/blazeface/pillow_resizes.json")
+        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: URL(fileURLWithPath: url)))
+        #expect(fixture.cases.count == 14)
+        for reference in fixture.cases {
+            let image = try RGBImage(width: reference.width, height: reference.height,
+                                     pixels: Self.xorshiftBytes(seed: reference.seed, count: reference.width * reference.height * 3))
+            let padding = (top: reference.padding[0], bottom: reference.padding[1], left: reference.padding[2], right: reference.padding[3])
+            let resized = resizePillowBilinear(image, width: reference.targetWidth, height: reference.targetHeight, padding: padding)
+            #expect(resized.width == reference.targetWidth && resized.height == reference.targetHeight)
+            #expect(SHA256.hex(of: Data(resized.pixels)) == reference.sha256,
+                    "\(reference.width)x\(reference.height) padded \(reference.padding) to \(reference.targetWidth)x\(reference.targetHeight) differs from Pillow's")
+        }
+    }
+}
+
 /// BlazeFace in the analysis: how its box is mapped to the Haar framing the emotion model was trained on, the
 /// agreement with the Haar pipeline, and the frames with a face per detector on the samples and their tilted
 /// versions (the README's figures).

