@@ -69,10 +69,11 @@ test-asan: deps assets test-media
 	FACEMOOD_AVX512=0 SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan
 
 # The tests that exercise the threads: the pipeline through the public API (streaming, early stop, task and run
-# cancellation) and the command (several inputs, signals in the middle of a run). The other tests run the same
-# threaded code on more frames, which ThreadSanitizer slows 5 to 15 times: too long for CI. (The full-disk
-# test cannot run under it: its file-size limit makes ThreadSanitizer's runtime fault.)
-TSAN_TESTS := EmbeddingTests|interruptedRunLeavesNoPartialFiles|analyzeThenSummarizePrintTheSameTable|oneBadInputDoesNotStopTheOthers|anInterruptEndsTheCapture|aCancelEndsTheCapture
+# cancellation), its scheduling (a waiting worker classifying another's faces, a failing segment) and the command
+# (several inputs, signals in the middle of a run). The other tests run the same threaded code on more frames, which
+# ThreadSanitizer slows 5 to 15 times: too long for CI. (The full-disk test cannot run under it: its file-size limit
+# makes ThreadSanitizer's runtime fault.)
+TSAN_TESTS := EmbeddingTests|SegmentSchedulingTests|interruptedRunLeavesNoPartialFiles|analyzeThenSummarizePrintTheSameTable|oneBadInputDoesNotStopTheOthers|anInterruptEndsTheCapture|aCancelEndsTheCapture
 test-tsan: deps assets test-media
 	SWIFT_BACKTRACE=enable=no $(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter '$(TSAN_TESTS)'
 

@@ -167,22 +167,98 @@ import VideoIO
     }
 }
 
-/// Memory stays flat however long the video: the pipeline's queues keep nothing they have handed on.
-@Suite struct PipelineMemoryTests {
-    final class Payload {}
-
-    @Test func aPoppedItemIsNotKeptWhileOthersWait() {
-        let queue = BlockingQueue<Payload>()
-        weak var first: Payload?
-        do {
-            let item = Payload()
-            first = item
-            queue.push(item)
-            queue.push(Payload())
-            _ = queue.pop()
+/// The pipeline's scheduling: a worker that would wait classifies faces another worker found, with the same results
+/// as one worker alone; a failing segment ends the run with its error and nothing after it; and memory stays flat,
+/// since a segment handed to the consumer keeps none of its frames.
+@Suite struct SegmentSchedulingTests {
+    /// The first frames' face (a fixed box), then an error at frame `failingFrame`.
+    final class ScriptedDetector: FaceDetectorSession {
+        struct Failure: Error, Equatable { let frame: Int }
+        let failingFrame: Int?
+        init(failingFrame: Int?) { self.failingFrame = failingFrame }
+        func detectFaces(in image: GrayImage, previousFace: FaceBox?) -> [FaceBox] { [] }
+        func detect(in frame: VideoFrame, previousFace: FaceBox?) throws -> [DetectedFace] {
+            if frame.index == failingFrame { throw Failure(frame: frame.index) }
+            return frame.index % 3 == 2 ? [] : [DetectedFace(box: FaceBox(x: 200, y: 40, width: 160, height: 160))]
         }
-        #expect(first == nil, "the queue still holds the item it handed out")
-        #expect(queue.pop() != nil)
+    }
+
+    static func pool(failingFrame: Int? = nil) throws -> FrameAnalyzerPool {
+        let classifier = try EmotionClassifier(modelPath: try TestPaths.repository("models/emotion_model.hdf5"))
+        return FrameAnalyzerPool(capacity: 2) {
+            FrameAnalyzer(detector: ScriptedDetector(failingFrame: failingFrame), classifier: EmotionClassifier.Session(classifier: classifier))
+        }
+    }
+
+    static func run(workers: Int, segmentLength: Int, failingFrame: Int? = nil) throws -> (results: [FrameResult], shared: Int) {
+        let source = try FileFrameSource(path: try TestPaths.repository("samples/media/single_face.mp4"))
+        defer { source.close() }
+        var results: [FrameResult] = []
+        let shared = try AnalysisPipeline.run(source: source, segmentLength: segmentLength, workers: workers, cancellation: Cancellation(),
+                                              clock: nil, analyzers: try pool(failingFrame: failingFrame)) { results.append($0.result) }
+        return (results, shared)
+    }
+
+    @Test func aWaitingWorkerClassifiesWhatAnotherFound() throws {
+        // One segment: the second worker has nothing to detect, only the first worker's faces to classify.
+        let alone = try Self.run(workers: 1, segmentLength: 1000)
+        let together = try Self.run(workers: 2, segmentLength: 1000)
+        #expect(alone.results.count == 72 && alone.results.filter { $0.face != nil }.count == 48)
+        #expect(alone.shared == 0)
+        #expect(together.results == alone.results)
+        #expect(together.shared > 0, "the second worker classified none of the 48 faces")
+        let segments = try Self.run(workers: 2, segmentLength: 10)
+        #expect(segments.results == alone.results)
+    }
+
+    @Test func aFailedSegmentEndsTheRunWithItsError() throws {
+        for workers in [1, 2] {
+            var delivered: [Int] = []
+            let source = try FileFrameSource(path: try TestPaths.repository("samples/media/single_face.mp4"))
+            defer { source.close() }
+            #expect(throws: ScriptedDetector.Failure(frame: 37)) {
+                try AnalysisPipeline.run(source: source, segmentLength: 10, workers: workers, cancellation: Cancellation(), clock: nil,
+                                         analyzers: try Self.pool(failingFrame: 37)) { delivered.append($0.result.frame) }
+            }
+            #expect(delivered == Array(0..<30), "\(workers) workers: the segments before the failing one, in order, and nothing after")
+        }
+    }
+
+    @Test func aHandedOverSegmentKeepsNoFrames() throws {
+        let results = SegmentResults()
+        let scheduler = SegmentScheduler(results: results)
+        let analyzer = try Self.pool().take()
+        let gray = try GrayImage(width: 4, height: 4, pixels: [UInt8](repeating: 9, count: 16))
+        let frames = (0..<2).map { VideoFrame(index: $0, timestamp: nil, time: Double($0), duration: 1, gray: gray, color: nil) }
+        let segment = scheduler.startSegment()
+        for frame in frames { scheduler.push(frame, to: segment) }
+        scheduler.close(segment)
+        #expect(scheduler.endDecoding() == 1)
+        #expect(segment.framesHeld == 2)
+        guard case .start(let started) = scheduler.nextTask(for: analyzer, segment: nil), started === segment,
+              case .detect(let first, 0) = scheduler.nextTask(for: analyzer, segment: segment),
+              case .detect(let second, 1) = scheduler.nextTask(for: analyzer, segment: segment) else {
+            Issue.record("expected the segment, then its two frames in order")
+            return
+        }
+        #expect(segment.framesHeld == 0, "frames handed out for detection are not kept")
+        scheduler.complete(segment, position: 0, with: (FrameResult(frame: first, detections: [], face: nil), first))
+        #expect(segment.framesHeld == 1)
+        let face = DetectedFace(box: FaceBox(x: 0, y: 0, width: 4, height: 4))
+        scheduler.offer(.init(segment: segment, position: 1, frame: second, detections: [face], detectedBy: ObjectIdentifier(analyzer)))
+        guard case .segmentDetected = scheduler.nextTask(for: analyzer, segment: segment),
+              case .classify(let classification) = scheduler.nextTask(for: analyzer, segment: nil) else {
+            Issue.record("expected the segment's end, then the classification it left")
+            return
+        }
+        scheduler.complete(segment, position: 1, with: (FrameResult(frame: second, detections: [face], face: nil), classification.frame))
+        #expect(try results.take(0)?.get().map(\.result.frame) == [0, 1])
+        #expect(segment.framesHeld == 0, "the segment still holds frames the consumer has")
+        guard case .finished = scheduler.nextTask(for: analyzer, segment: nil) else {
+            Issue.record("expected the end")
+            return
+        }
+        #expect(scheduler.sharedClassifications == 0, "the worker classified its own face")
     }
 }
 

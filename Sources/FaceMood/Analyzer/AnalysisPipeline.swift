@@ -2,21 +2,24 @@ import Foundation
 import VideoIO
 
 /// Decoding, analysis and writing overlap: a decoding thread cuts the video into segments of consecutive
-/// frames, `workers` threads analyse segments in parallel (each segment on its own, so the result does not
-/// depend on the number of threads), and the calling thread receives the results in frame order.
+/// frames, `workers` threads analyse segments in parallel (each segment's detections on their own, so the result does
+/// not depend on the number of threads), and the calling thread receives the results in frame order.
 /// A segment goes to a worker with its first frame and its other frames follow as they are decoded, so a
-/// worker does not wait for a whole segment to be decoded (on a short video that wait was a sixth of the run).
+/// worker does not wait for a whole segment to be decoded (on a short video that wait was a sixth of the run); a worker
+/// that would wait classifies faces other workers found (`SegmentScheduler`).
 /// At most `workers * 2 + 1` segments are in flight, so memory does not grow with the video's length.
 enum AnalysisPipeline {
     typealias Analyzed = (result: FrameResult, frame: VideoFrame)
 
-    /// Each worker takes a `FrameAnalyzer` from `analyzers` and gives it back when the video is done.
+    /// Each worker takes a `FrameAnalyzer` from `analyzers` and gives it back when the video is done. Returns how many
+    /// faces were classified by a worker other than the one that found them.
+    @discardableResult
     static func run(source: any FrameSource, segmentLength: Int, workers: Int, cancellation: Cancellation, clock: StageClock?,
-                    analyzers: FrameAnalyzerPool, consume: (Analyzed) throws -> Void) throws {
+                    analyzers: FrameAnalyzerPool, consume: (Analyzed) throws -> Void) throws -> Int {
         let workers = max(workers, 1)
         let segmentLength = max(segmentLength, 1)
-        let work = BlockingQueue<(index: Int, frames: BlockingQueue<VideoFrame>)>()
         let results = SegmentResults()
+        let scheduler = SegmentScheduler(results: results)
         let slots = Slots(capacity: workers * 2 + 1)
         let stop = Cancellation()
         let decoding = DecodingOutcome()
@@ -26,38 +29,34 @@ enum AnalysisPipeline {
             stop.cancel()
             slots.close()
             results.close()
+            scheduler.stop()
         }
 
         threads.enter()
         Thread.detachNewThread {
             defer { threads.leave() }
-            var index = 0
             // The segment being filled and how many frames it has; its worker waits on it until it is closed.
-            var segment: BlockingQueue<VideoFrame>?
+            var segment: SegmentScheduler.Segment?
             var count = 0
             do {
                 while !stop.isCancelled, let frame = try clock.measure(.decode, { try reader.value.nextFrame() }) {
                     if segment == nil {
                         guard slots.acquire() else { break }
-                        let started = BlockingQueue<VideoFrame>()
-                        work.push((index, started))
-                        index += 1
-                        segment = started
+                        segment = scheduler.startSegment()
                         count = 0
                     }
-                    segment?.push(frame)
+                    scheduler.push(frame, to: segment!)
                     count += 1
                     if count == segmentLength {
-                        segment?.close()
+                        scheduler.close(segment!)
                         segment = nil
                     }
                 }
             } catch {
                 decoding.error = error
             }
-            segment?.close()
-            results.finish(segments: index)
-            work.close()
+            if let segment { scheduler.close(segment) }
+            results.finish(segments: scheduler.endDecoding())
             // No frame is read after this one; closing here (joining the decoder's own threads) overlaps with
             // the workers' last segments instead of following them.
             reader.value.close()
@@ -69,18 +68,7 @@ enum AnalysisPipeline {
                 let analyzer = analyzers.take()
                 defer { analyzers.giveBack(analyzer) }
                 analyzer.clock = clock
-                while let (index, frames) = work.pop() {
-                    if stop.isCancelled { continue }
-                    analyzer.startSegment()
-                    results.put(index, Result {
-                        var analyzed: [Analyzed] = []
-                        while let frame = frames.pop() {
-                            if stop.isCancelled { throw CancellationError() }
-                            analyzed.append((try analyzer.analyze(frame), frame))
-                        }
-                        return analyzed
-                    })
-                }
+                work(with: analyzer, scheduler: scheduler, stop: stop)
             }
         }
 
@@ -90,7 +78,7 @@ enum AnalysisPipeline {
             cancellation.removeHandler(wakeOnCancel)
             stop.cancel()
             slots.close()
-            work.close()
+            scheduler.stop()
             threads.wait()
         }
         var next = 0
@@ -102,6 +90,47 @@ enum AnalysisPipeline {
         }
         if cancellation.isCancelled { throw CancellationError() }
         if let error = decoding.error { throw error }
+        return scheduler.sharedClassifications
+    }
+
+    /// One worker's loop: its own segment's detections first, other workers' classifications while it would wait.
+    private static func work(with analyzer: FrameAnalyzer, scheduler: SegmentScheduler, stop: Cancellation) {
+        var segment: SegmentScheduler.Segment?
+        while true {
+            switch scheduler.nextTask(for: analyzer, segment: segment) {
+            case .finished:
+                return
+            case .start(let started):
+                analyzer.startSegment()
+                segment = started
+            case .segmentDetected:
+                segment = nil
+            case .detect(let frame, let position):
+                guard let current = segment else { continue }
+                do {
+                    if stop.isCancelled { throw CancellationError() }
+                    let faces = try analyzer.detect(frame)
+                    if !faces.isEmpty, analyzer.classifies {
+                        scheduler.offer(.init(segment: current, position: position, frame: frame, detections: faces,
+                                              detectedBy: ObjectIdentifier(analyzer)))
+                    } else {
+                        scheduler.complete(current, position: position,
+                                           with: (FrameResult(frame: frame, detections: faces, face: nil), frame))
+                    }
+                } catch {
+                    scheduler.fail(current, with: error)
+                }
+            case .classify(let classification):
+                do {
+                    if stop.isCancelled { throw CancellationError() }
+                    let face = try classification.detections.first.flatMap { try analyzer.classify($0, in: classification.frame) }
+                    let result = FrameResult(frame: classification.frame, detections: classification.detections, face: face)
+                    scheduler.complete(classification.segment, position: classification.position, with: (result, classification.frame))
+                } catch {
+                    scheduler.fail(classification.segment, with: error)
+                }
+            }
+        }
     }
 }
 
@@ -143,27 +172,6 @@ final class Slots: ClosableWait, @unchecked Sendable {
         free += 1
         condition.signal()
         condition.unlock()
-    }
-}
-
-/// A blocking FIFO; `pop` returns nil once the queue is closed and empty. It holds at most a few segments (or one
-/// segment's frames), and nothing it has handed out: a popped segment's frames are freed as soon as their results
-/// are written.
-final class BlockingQueue<Element>: ClosableWait, @unchecked Sendable {
-    private var items: [Element] = []
-
-    func push(_ item: Element) {
-        condition.lock()
-        items.append(item)
-        condition.signal()
-        condition.unlock()
-    }
-
-    func pop() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
-        return items.isEmpty ? nil : items.removeFirst()
     }
 }
 

@@ -23,23 +23,33 @@ final class FrameAnalyzer {
         previous = nil
     }
 
+    /// Whether a frame's largest face is classified (false when the analysis only detects).
+    var classifies: Bool { classifier != nil }
+
     func analyze(_ frame: VideoFrame) throws -> FrameResult {
+        let faces = try detect(frame)
+        return FrameResult(frame: frame, detections: faces, face: try faces.first.flatMap { try classify($0, in: frame) })
+    }
+
+    /// The frame's faces, largest first (detectors return them so); the largest is where the next frame's search starts.
+    func detect(_ frame: VideoFrame) throws -> [DetectedFace] {
         let faces = try clock.measure(.detect) { try detector.detect(in: frame, previousFace: previous) }
-        // Detectors return faces largest first.
-        let largest = faces.first
-        previous = largest?.box
-        var face: AnalyzedFace?
-        if let largest, let classifier {
-            let classification = try clock.measure(.classify) {
-                let crop = FaceCrop(box: largest.cropBox, margin: classifier.classifier.profile.margin)
-                if alignsFaces, let eyes = largest.eyes {
-                    return try classifier.classify(face: crop.cut(from: frame.gray, turnedBy: eyes.angle))
-                }
-                return try classifier.classify(face: crop.cut(from: frame.gray))
+        previous = faces.first?.box
+        return faces
+    }
+
+    /// `face` cropped from `frame` and classified; nil when the analysis only detects. Depends on nothing but its
+    /// arguments, so any thread's analyzer may classify a face another one detected, with the same result.
+    func classify(_ face: DetectedFace, in frame: VideoFrame) throws -> AnalyzedFace? {
+        guard let classifier else { return nil }
+        let classification = try clock.measure(.classify) {
+            let crop = FaceCrop(box: face.cropBox, margin: classifier.classifier.profile.margin)
+            if alignsFaces, let eyes = face.eyes {
+                return try classifier.classify(face: crop.cut(from: frame.gray, turnedBy: eyes.angle))
             }
-            face = AnalyzedFace(box: largest.box, classification: classification, keypoints: largest.keypoints, score: largest.score)
+            return try classifier.classify(face: crop.cut(from: frame.gray))
         }
-        return FrameResult(frame: frame.index, time: frame.time, duration: frame.duration, detections: faces, face: face)
+        return AnalyzedFace(box: face.box, classification: classification, keypoints: face.keypoints, score: face.score)
     }
 }
 

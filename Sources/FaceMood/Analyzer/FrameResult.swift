@@ -1,4 +1,5 @@
 import Imaging
+import VideoIO
 
 /// What the analysis found in one frame, at full precision (rounding belongs to the text outputs).
 public struct FrameResult: Sendable, Equatable {
@@ -22,6 +23,10 @@ public struct FrameResult: Sendable, Equatable {
         self.duration = duration
         self.detections = detections
         self.face = face
+    }
+
+    init(frame: VideoFrame, detections: [DetectedFace], face: AnalyzedFace?) {
+        self.init(frame: frame.index, time: frame.time, duration: frame.duration, detections: detections, face: face)
     }
 
     public init(frame: Int, time: Double, duration: Double, faces: [FaceBox], face: AnalyzedFace?) {
