@@ -7,38 +7,42 @@
 /// - weights in fixed point with 22 fractional bits, rounded half away from zero;
 /// - a horizontal pass, rounded and clipped to 8 bits, then a vertical pass the same way.
 ///
-/// `padding` (top, bottom, left, right) first surrounds the image with black, as a letterbox does, without
-/// making the padded copy: black rows and columns only add zeros to Pillow's sums, so they are skipped.
-public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, height targetHeight: Int,
+/// `region`, when given, is the part of `image` resized, read in place (as if cropped first). `padding` (top, bottom,
+/// left, right) first surrounds it with black, as a letterbox does, without making the padded copy: black rows and
+/// columns only add zeros to Pillow's sums, so they are skipped.
+public func resizePillowBilinear(_ image: RGBImage, region: FaceBox? = nil, width targetWidth: Int, height targetHeight: Int,
                                  padding: (top: Int, bottom: Int, left: Int, right: Int) = (0, 0, 0, 0)) -> RGBImage {
-    precondition(targetWidth > 0 && targetHeight > 0 && image.width > 0 && image.height > 0)
+    let region = region ?? FaceBox(x: 0, y: 0, width: image.width, height: image.height)
+    precondition(targetWidth > 0 && targetHeight > 0 && region.width > 0 && region.height > 0)
+    precondition(region.x >= 0 && region.y >= 0 && region.x + region.width <= image.width && region.y + region.height <= image.height)
     precondition(padding.top >= 0 && padding.bottom >= 0 && padding.left >= 0 && padding.right >= 0)
-    let paddedWidth = image.width + padding.left + padding.right
-    let paddedHeight = image.height + padding.top + padding.bottom
-    // The horizontal pass over the image's own rows (the padding rows stay black): `image.height` rows of
+    let paddedWidth = region.width + padding.left + padding.right
+    let paddedHeight = region.height + padding.top + padding.bottom
+    let sourceRowStep = image.width * 3
+    // The horizontal pass over the region's own rows (the padding rows stay black): `region.height` rows of
     // `targetWidth` pixels (a copy beside the side padding when the width does not change).
     let rowWidth = targetWidth
-    var rows = [UInt8](repeating: 0, count: image.height * rowWidth * 3)
-    image.pixels.withUnsafeBufferPointer { source in
+    var rows = [UInt8](repeating: 0, count: region.height * rowWidth * 3)
+    image.pixels.withUnsafeBufferPointer { pixels in
+        let source = pixels.baseAddress! + region.y * sourceRowStep + region.x * 3
         rows.withUnsafeMutableBufferPointer { target in
             if paddedWidth == targetWidth {
-                for y in 0..<image.height {
-                    (target.baseAddress! + (y * rowWidth + padding.left) * 3)
-                        .update(from: source.baseAddress! + y * image.width * 3, count: image.width * 3)
+                for y in 0..<region.height {
+                    (target.baseAddress! + (y * rowWidth + padding.left) * 3).update(from: source + y * sourceRowStep, count: region.width * 3)
                 }
             } else {
-                let taps = PillowTaps(source: paddedWidth, target: targetWidth, offset: padding.left, length: image.width)
+                let taps = PillowTaps(source: paddedWidth, target: targetWidth, offset: padding.left, length: region.width)
                 var y = 0
-                // Eight rows at a time share each tap's weight, in vectors of a pixel's three sums; the last rows go
-                // one by one, since the vectors read a fourth byte past each pixel.
-                while y + 8 < image.height {
-                    resampleEightRows(source.baseAddress! + y * image.width * 3, rowStep: image.width * 3, taps: taps,
+                // Eight rows at a time share each tap's weight, in vectors of a pixel's three sums; the region's last
+                // rows go one by one, since the vectors read a fourth byte past each pixel (inside the image on any
+                // row above the region's last).
+                while y + 8 < region.height {
+                    resampleEightRows(source + y * sourceRowStep, rowStep: sourceRowStep, taps: taps,
                                       into: target.baseAddress! + y * rowWidth * 3, outputRowStep: rowWidth * 3)
                     y += 8
                 }
-                while y < image.height {
-                    resampleLine(source.baseAddress! + y * image.width * 3, step: 3, taps: taps,
-                                 into: target.baseAddress! + y * rowWidth * 3, outputStep: 3)
+                while y < region.height {
+                    resampleLine(source + y * sourceRowStep, step: 3, taps: taps, into: target.baseAddress! + y * rowWidth * 3, outputStep: 3)
                     y += 1
                 }
             }
@@ -51,7 +55,7 @@ public func resizePillowBilinear(_ image: RGBImage, width targetWidth: Int, heig
                 target.baseAddress!.advanced(by: padding.top * targetWidth * 3).update(from: source.baseAddress!, count: source.count)
             } else {
                 // Row by row, eight values at a time: the taps' rows are added into one vector of sums in registers.
-                let taps = PillowTaps(source: paddedHeight, target: targetHeight, offset: padding.top, length: image.height)
+                let taps = PillowTaps(source: paddedHeight, target: targetHeight, offset: padding.top, length: region.height)
                 let values = rowWidth * 3
                 let half = Int32(1) << (PillowTaps.precisionBits - 1)
                 taps.weights.withUnsafeBufferPointer { weights in

@@ -188,6 +188,22 @@ import Imaging
                     "\(reference.width)x\(reference.height) padded \(reference.padding) to \(reference.targetWidth)x\(reference.targetHeight) differs from Pillow's")
         }
     }
+
+    /// The tracking search resizes a region of the frame in place: the same bytes as resizing its crop, for regions
+    /// on every edge (the last one's rows end at the image's last byte) and with letterbox padding.
+    @Test func aRegionResizesAsItsCrop() throws {
+        let image = try RGBImage(width: 97, height: 61, pixels: Self.xorshiftBytes(seed: 7, count: 97 * 61 * 3))
+        let regions = [FaceBox(x: 0, y: 0, width: 97, height: 61), FaceBox(x: 10, y: 5, width: 40, height: 40),
+                       FaceBox(x: 36, y: 0, width: 61, height: 61), FaceBox(x: 50, y: 20, width: 47, height: 41),
+                       FaceBox(x: 0, y: 30, width: 20, height: 31), FaceBox(x: 96, y: 60, width: 1, height: 1)]
+        for region in regions {
+            for (size, padding) in [(16, (0, 0, 0, 0)), (128, (0, 0, 0, 0)), (32, (3, 4, 0, 0)), (47, (0, 0, 6, 0))] {
+                let inPlace = resizePillowBilinear(image, region: region, width: size, height: size, padding: padding)
+                let cropped = resizePillowBilinear(image.cropped(region), width: size, height: size, padding: padding)
+                #expect(inPlace == cropped, "\(region) to \(size) padded \(padding)")
+            }
+        }
+    }
 }
 
 /// BlazeFace in the analysis: how its box is mapped to the Haar framing the emotion model was trained on, the

@@ -200,7 +200,7 @@ public struct BlazeFaceDetector: FaceDetector {
             }
             if let previousFace, let tracking, let tracker = detector.tracker {
                 let region = Self.searchRegion(around: previousFace, width: color.width, height: color.height)
-                let found = try candidates(color.cropped(region), session: tracking, anchors: tracker.anchors, size: Variant.shortRange.anchorLayout.size)
+                let found = try candidates(color, region: region, session: tracking, anchors: tracker.anchors, size: Variant.shortRange.anchorLayout.size)
                     .map { $0.moved(by: region) }
                 if !found.isEmpty { return faces(found) }
             }
@@ -234,9 +234,12 @@ public struct BlazeFaceDetector: FaceDetector {
             try candidates(rgb, session: inference, anchors: detector.anchors, size: detector.variant.anchorLayout.size)
         }
 
-        private func candidates(_ rgb: RGBImage, session: TFLiteSession, anchors: [SIMD2<Float>], size: Int) throws -> [Candidate] {
-            let letterbox = Letterbox(width: rgb.width, height: rgb.height)
-            let input = letterbox.resize(rgb, to: size)
+        /// The detections in `region` of `rgb` (all of it when nil), in the region's pixels.
+        private func candidates(_ rgb: RGBImage, region: FaceBox? = nil, session: TFLiteSession, anchors: [SIMD2<Float>],
+                                size: Int) throws -> [Candidate] {
+            let width = region?.width ?? rgb.width, height = region?.height ?? rgb.height
+            let letterbox = Letterbox(width: width, height: height)
+            let input = letterbox.resize(rgb, region: region, to: size)
             let scale = Float(2.0 / 255.0)
             let outputs = input.pixels.withUnsafeBufferPointer { pixels in
                 session.run { target in
@@ -244,7 +247,7 @@ public struct BlazeFaceDetector: FaceDetector {
                 }
             }
             let detections = decode(boxes: outputs[0], scores: outputs[1], anchors: anchors, size: Float(size))
-            return weightedSuppression(detections).map { letterbox.remove($0, width: rgb.width, height: rgb.height) }
+            return weightedSuppression(detections).map { letterbox.remove($0, width: width, height: height) }
         }
 
         /// Boxes and keypoints relative to the square input, above the score threshold and of positive size.
@@ -351,9 +354,10 @@ struct Letterbox {
         offset = (Int(padX * Double(side.width)), Int(padY * Double(side.height)))
     }
 
-    /// The letterboxed image resized to `size`×`size` as Pillow resizes it (the bars are never materialised).
-    func resize(_ image: RGBImage, to size: Int) -> RGBImage {
-        resizePillowBilinear(image, width: size, height: size,
+    /// The letterboxed image (or its `region`, `width`×`height`) resized to `size`×`size` as Pillow resizes it (the bars
+    /// are never materialised).
+    func resize(_ image: RGBImage, region: FaceBox? = nil, to size: Int) -> RGBImage {
+        resizePillowBilinear(image, region: region, width: size, height: size,
                              padding: (offset.y, side.height - height - offset.y, offset.x, side.width - width - offset.x))
     }
 
