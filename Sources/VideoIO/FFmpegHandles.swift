@@ -121,6 +121,10 @@ final class CodecContext {
         context.pointee.width = Int32(width)
         context.pointee.height = Int32(height)
         context.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        // swscale converts RGB with BT.601's matrix into limited range; saying so keeps players from guessing BT.709 for
+        // HD sizes and shifting the colours.
+        context.pointee.colorspace = AVCOL_SPC_SMPTE170M
+        context.pointee.color_range = AVCOL_RANGE_MPEG
         // The source's own time base keeps every presentation time exactly (variable frame rate included).
         context.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
         if let frameRate { context.pointee.framerate = AVRational(num: frameRate.numerator, den: frameRate.denominator) }

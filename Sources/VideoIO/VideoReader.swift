@@ -288,9 +288,7 @@ public final class VideoReader {
     private func convert(_ frame: UnsafeMutablePointer<AVFrame>, to format: AVPixelFormat, channels: Int,
                          scaler: Scaler) throws -> [UInt8] {
         let context = try scaler.context(for: frame, to: format, path: path)
-        if frame.pointee.color_range == AVCOL_RANGE_JPEG {
-            try useFullRangeSource(context)
-        }
+        useSourceColors(context, of: frame)
         let target = (format == AV_PIX_FMT_RGB24 ? convertedColor : convertedGray).pointer
         // The converted frame's buffer stays for the next frame of the same size: it is copied out below,
         // and a new buffer of a whole frame per frame was an allocation and a free on the decoding thread.
@@ -322,15 +320,24 @@ public final class VideoReader {
         }
     }
 
-    /// swscale guesses the range from the pixel format; a full-range frame in a plain yuv format needs telling.
-    private func useFullRangeSource(_ context: OpaquePointer) throws {
+    /// The source's YCbCr matrix and range as the ffmpeg command's scale filter takes them: the matrix from the frame's
+    /// colour space (swscale's BT.601 when the frame states none: a BT.709 video's colours differ), the range from the
+    /// frame when it states one (else swscale's guess from the pixel format). Set only when they change, since swscale
+    /// rebuilds its tables on each call.
+    private func useSourceColors(_ context: OpaquePointer, of frame: UnsafePointer<AVFrame>) {
         var inverseTable: UnsafeMutablePointer<Int32>?
         var table: UnsafeMutablePointer<Int32>?
         var sourceRange: Int32 = 0, targetRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
         guard sws_getColorspaceDetails(context, &inverseTable, &sourceRange, &table, &targetRange,
                                        &brightness, &contrast, &saturation) >= 0 else { return }
-        if sourceRange == 1 { return }
-        _ = sws_setColorspaceDetails(context, inverseTable, 1, table, targetRange, brightness, contrast, saturation)
+        let matrix = UnsafeMutablePointer(mutating: sws_getCoefficients(Int32(frame.pointee.colorspace.rawValue)))
+        let range: Int32 = switch frame.pointee.color_range {
+        case AVCOL_RANGE_JPEG: 1
+        case AVCOL_RANGE_MPEG: 0
+        default: sourceRange
+        }
+        guard matrix != inverseTable || range != sourceRange else { return }
+        _ = sws_setColorspaceDetails(context, matrix, range, matrix, targetRange, brightness, contrast, saturation)
     }
 
     /// Demuxers such as mov report a cut-off file as a plain end of file; its index still knows better.
