@@ -31,10 +31,19 @@ func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
 }
 
+/// Stores `vector` at `pointer`, unaligned. As a copy of its bytes rather than `storeBytes`: in the largest kernels the
+/// optimizer left `storeBytes` an outlined call that passed the vector in four 128-bit registers, reassembled it and
+/// cleared the upper registers on return, for every store.
+@inline(__always)
+func storeUnaligned<Vector: SIMD>(_ vector: Vector, _ pointer: UnsafeMutableRawPointer) {
+    var value = vector
+    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector>.size)
+}
+
 @inline(__always)
 func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: Int = 8) {
     if count == 8 {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector8.self)
+        storeUnaligned(vector, pointer)
     } else {
         // A half-width store, then single lanes: most channel counts that leave a partial vector leave four.
         var lane = 0
@@ -72,9 +81,9 @@ func load16(_ pointer: UnsafePointer<Float>) -> Vector16 {
 @inline(__always)
 func store16(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>, count: Int = 16) {
     if count == 16 {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: Vector16.self)
+        storeUnaligned(vector, pointer)
     } else if count >= 8 {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: vector.lowHalf, as: Vector8.self)
+        storeUnaligned(vector.lowHalf, pointer)
         store8(vector.highHalf, pointer + 8, count: count - 8)
     } else {
         store8(vector.lowHalf, pointer, count: count)
