@@ -35,9 +35,15 @@ func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
 /// optimizer left `storeBytes` an outlined call that passed the vector in four 128-bit registers, reassembled it and
 /// cleared the upper registers on return, for every store.
 @inline(__always)
-func storeUnaligned<Vector: SIMD>(_ vector: Vector, _ pointer: UnsafeMutableRawPointer) {
+func storeUnaligned(_ vector: Vector8, _ pointer: UnsafeMutableRawPointer) {
     var value = vector
-    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector>.size)
+    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector8>.size)
+}
+
+@inline(__always)
+func storeUnaligned(_ vector: Vector16, _ pointer: UnsafeMutableRawPointer) {
+    var value = vector
+    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector16>.size)
 }
 
 @inline(__always)
