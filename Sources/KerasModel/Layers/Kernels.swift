@@ -31,20 +31,22 @@ func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
 }
 
-/// Stores `vector` at `pointer`, unaligned. As a copy of its bytes rather than `storeBytes`: in the largest kernels the
-/// optimizer left `storeBytes` an outlined call that passed the vector in four 128-bit registers, reassembled it and
-/// cleared the upper registers on return, for every store.
+/// Stores `vector` at `pointer`, unaligned, as the same number of floats (a type of the alignment of one float, stored
+/// through transparent accessors only). Not `storeBytes`: in the largest kernels the optimizer left it an outlined call
+/// that took the vector in four 128-bit registers, reassembled it and cleared the upper registers on return, for every
+/// store; nor `copyMemory`, which it inlined in one build and called through the runtime in the next.
 @inline(__always)
-func storeUnaligned(_ vector: Vector8, _ pointer: UnsafeMutableRawPointer) {
-    var value = vector
-    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector8>.size)
+func storeUnaligned(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: FloatLanes8.self).pointee = unsafeBitCast(vector, to: FloatLanes8.self)
 }
 
 @inline(__always)
-func storeUnaligned(_ vector: Vector16, _ pointer: UnsafeMutableRawPointer) {
-    var value = vector
-    pointer.copyMemory(from: &value, byteCount: MemoryLayout<Vector16>.size)
+func storeUnaligned(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: FloatLanes16.self).pointee = unsafeBitCast(vector, to: FloatLanes16.self)
 }
+
+typealias FloatLanes8 = (Float, Float, Float, Float, Float, Float, Float, Float)
+typealias FloatLanes16 = (Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float, Float)
 
 @inline(__always)
 func store8(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>, count: Int = 8) {
