@@ -112,8 +112,8 @@ private func resampleLine(_ source: UnsafePointer<UInt8>, step: Int, taps: Pillo
 }
 
 /// `resampleLine` for eight RGB rows `rowStep` bytes apart, with the same taps. Each pixel is read as four bytes,
-/// its three and the next one's red, whose lane is dropped: the caller keeps the last row of the image out, so
-/// the fourth byte always lies inside the image.
+/// its three and the next one's red, whose lane is dropped: the caller keeps the region's last row out, so the fourth
+/// byte always lies inside the image (at the image's right edge, in the next row).
 private func resampleEightRows(_ source: UnsafePointer<UInt8>, rowStep: Int, taps: PillowTaps, into target: UnsafeMutablePointer<UInt8>,
                                outputRowStep: Int) {
     let half = SIMD4<Int32>(repeating: Int32(1) << (PillowTaps.precisionBits - 1))
@@ -143,13 +143,13 @@ private func resampleEightRows(_ source: UnsafePointer<UInt8>, rowStep: Int, tap
             func store(_ first: SIMD4<Int32>, _ second: SIMD4<Int32>, row: Int) {
                 // Lanes 0-3 are the first row's pixel, 4-7 the second's.
                 let words = unsafeBitCast(clip8(SIMD8(lowHalf: first, highHalf: second)), to: SIMD2<UInt32>.self)
-                for half in 0..<2 {
-                    let out = target + (row + half) * outputRowStep + d * 3
+                for pair in 0..<2 {
+                    let out = target + (row + pair) * outputRowStep + d * 3
                     if d + 1 < outputs {
                         // Four bytes at once: the fourth is the next pixel's red, which its own store writes afterwards.
-                        UnsafeMutableRawPointer(out).storeBytes(of: words[half], as: UInt32.self)
+                        UnsafeMutableRawPointer(out).storeBytes(of: words[pair], as: UInt32.self)
                     } else {
-                        withUnsafeBytes(of: words[half]) { bytes in
+                        withUnsafeBytes(of: words[pair]) { bytes in
                             out[0] = bytes[0]
                             out[1] = bytes[1]
                             out[2] = bytes[2]

@@ -320,24 +320,29 @@ public final class VideoReader {
         }
     }
 
-    /// The source's YCbCr matrix and range as the ffmpeg command's scale filter takes them: the matrix from the frame's
-    /// colour space (swscale's BT.601 when the frame states none: a BT.709 video's colours differ), the range from the
-    /// frame when it states one (else swscale's guess from the pixel format). Set only when they change, since swscale
-    /// rebuilds its tables on each call.
+    /// The source's YCbCr matrix and range as the ffmpeg command's scale filter takes them: the matrix of the frame's
+    /// colour space (BT.601's where it states none or one swscale has no matrix for: a BT.709 video's colours differ),
+    /// the range from the frame when it states one (else swscale's guess from the pixel format). Set only when they
+    /// differ from the context's, so the common case costs one comparison.
     private func useSourceColors(_ context: OpaquePointer, of frame: UnsafePointer<AVFrame>) {
         var inverseTable: UnsafeMutablePointer<Int32>?
         var table: UnsafeMutablePointer<Int32>?
         var sourceRange: Int32 = 0, targetRange: Int32 = 0, brightness: Int32 = 0, contrast: Int32 = 0, saturation: Int32 = 0
         guard sws_getColorspaceDetails(context, &inverseTable, &sourceRange, &table, &targetRange,
-                                       &brightness, &contrast, &saturation) >= 0 else { return }
-        let matrix = UnsafeMutablePointer(mutating: sws_getCoefficients(Int32(frame.pointee.colorspace.rawValue)))
+                                       &brightness, &contrast, &saturation) >= 0, let inverseTable else { return }
+        // The scale filter's own mapping: colour spaces outside 1...10, and YCgCo (8), take BT.601's matrix.
+        var space = frame.pointee.colorspace
+        if space.rawValue < 1 || space.rawValue > 10 || space == AVCOL_SPC_YCGCO { space = AVCOL_SPC_BT470BG }
+        guard let matrix = sws_getCoefficients(Int32(space.rawValue)) else { return }
         let range: Int32 = switch frame.pointee.color_range {
         case AVCOL_RANGE_JPEG: 1
         case AVCOL_RANGE_MPEG: 0
         default: sourceRange
         }
-        guard matrix != inverseTable || range != sourceRange else { return }
-        _ = sws_setColorspaceDetails(context, matrix, range, matrix, targetRange, brightness, contrast, saturation)
+        // The context keeps a copy of the matrix (four coefficients), not the pointer.
+        guard range != sourceRange || (0..<4).contains(where: { matrix[$0] != inverseTable[$0] }) else { return }
+        let coefficients = UnsafeMutablePointer(mutating: matrix)
+        _ = sws_setColorspaceDetails(context, coefficients, range, coefficients, targetRange, brightness, contrast, saturation)
     }
 
     /// Demuxers such as mov report a cut-off file as a plain end of file; its index still knows better.

@@ -170,7 +170,7 @@ import VideoIO
 /// The pipeline's scheduling: a worker that would wait classifies faces another worker found, with the same results
 /// as one worker alone; a failing segment ends the run with its error and nothing after it; and memory stays flat,
 /// since a segment handed to the consumer keeps none of its frames.
-@Suite struct SegmentSchedulingTests {
+@Suite(.timeLimit(.minutes(1))) struct SegmentSchedulingTests {
     /// The first frames' face (a fixed box), then an error at frame `failingFrame`.
     final class ScriptedDetector: FaceDetectorSession {
         struct Failure: Error, Equatable { let frame: Int }
@@ -234,27 +234,27 @@ import VideoIO
         for frame in frames { scheduler.push(frame, to: segment) }
         scheduler.close(segment)
         #expect(scheduler.endDecoding() == 1)
-        #expect(segment.framesHeld == 2)
-        guard case .start(let started) = scheduler.nextTask(for: analyzer, segment: nil), started === segment,
-              case .detect(let first, 0) = scheduler.nextTask(for: analyzer, segment: segment),
-              case .detect(let second, 1) = scheduler.nextTask(for: analyzer, segment: segment) else {
+        #expect(scheduler.framesHeld(by: segment) == 2)
+        guard case .start(let started) = scheduler.nextWork(for: analyzer, segment: nil), started === segment,
+              case .detect(let first, 0, _) = scheduler.nextWork(for: analyzer, segment: segment),
+              case .detect(let second, 1, _) = scheduler.nextWork(for: analyzer, segment: segment) else {
             Issue.record("expected the segment, then its two frames in order")
             return
         }
-        #expect(segment.framesHeld == 0, "frames handed out for detection are not kept")
+        #expect(scheduler.framesHeld(by: segment) == 0, "frames handed out for detection are not kept")
         scheduler.complete(segment, position: 0, with: (FrameResult(frame: first, detections: [], face: nil), first))
-        #expect(segment.framesHeld == 1)
+        #expect(scheduler.framesHeld(by: segment) == 1)
         let face = DetectedFace(box: FaceBox(x: 0, y: 0, width: 4, height: 4))
         scheduler.offer(.init(segment: segment, position: 1, frame: second, detections: [face], detectedBy: ObjectIdentifier(analyzer)))
-        guard case .segmentDetected = scheduler.nextTask(for: analyzer, segment: segment),
-              case .classify(let classification) = scheduler.nextTask(for: analyzer, segment: nil) else {
+        guard case .segmentDetected = scheduler.nextWork(for: analyzer, segment: segment),
+              case .classify(let classification) = scheduler.nextWork(for: analyzer, segment: nil) else {
             Issue.record("expected the segment's end, then the classification it left")
             return
         }
         scheduler.complete(segment, position: 1, with: (FrameResult(frame: second, detections: [face], face: nil), classification.frame))
         #expect(try results.take(0)?.get().map(\.result.frame) == [0, 1])
-        #expect(segment.framesHeld == 0, "the segment still holds frames the consumer has")
-        guard case .finished = scheduler.nextTask(for: analyzer, segment: nil) else {
+        #expect(scheduler.framesHeld(by: segment) == 0, "the segment still holds frames the consumer has")
+        guard case .finished = scheduler.nextWork(for: analyzer, segment: nil) else {
             Issue.record("expected the end")
             return
         }
@@ -291,16 +291,26 @@ import VideoIO
 
     @Test func aFilesDecoderFollowsTheRule() throws {
         let cores = AvailableCPUs.count
-        for (name, width, height) in [("single_face.mp4", 640, 360), ("face_noface.mov", 960, 540)] {
+        // (file, its threads beside a worker per core)
+        for (name, expected) in [("samples/media/single_face.mp4", DecoderThreads.single), ("samples/media/face_noface.mov", .single),
+                                 ("samples/media/free-mountain-vector-01.jpg", .automatic)] {
             for busy in Set([1, cores]) {
-                let source = try FileFrameSource(path: try TestPaths.repository("samples/media/" + name))
+                let source = try FileFrameSource(path: try TestPaths.repository(name))
                 #expect(source.decoderThreads == .automatic)
                 try source.prepareDecoding(besideAnalysisThreads: busy)
-                #expect(source.decoderThreads == DecoderThreads.beside(busyThreads: busy, cores: cores, width: width, height: height))
+                #expect(source.decoderThreads == (busy >= cores ? expected : .automatic), "\(name), \(busy) of \(cores) cores busy")
                 source.close()
                 #expect(source.decoderThreads == nil)
             }
         }
+    }
+
+    @Test func aSampledSourceKeepsFFmpegsThreads() throws {
+        let file = try FileFrameSource(path: try TestPaths.repository("samples/media/single_face.mp4"))
+        defer { file.close() }
+        let sampled = try SampledFrameSource(base: file, sampling: FrameSampling(framesPerSecond: 2))
+        try sampled.prepareDecoding(besideAnalysisThreads: AvailableCPUs.count)
+        #expect(file.decoderThreads == .automatic, "decoding is the slowest stage when few frames are analysed")
     }
 }
 

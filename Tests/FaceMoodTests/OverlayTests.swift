@@ -176,7 +176,6 @@ import VideoIO
         let original = try Self.ffmpegFrame(produced.input, index: emptyRow.frame, width: 960, height: 540)
         let below = FaceBox(x: 0, y: 300, width: 960, height: 240)
         let difference = Self.difference(drawn, original, region: below)
-        print("overlay against its source as the ffmpeg command shows them: \(difference) levels")
         #expect(difference < 1.5, "\(difference) levels on average below the panel")
     }
 

@@ -36,8 +36,8 @@ func readFrames(_ path: String, indices: Set<Int>, color: Bool = false) throws -
         }
     }
 
-    /// swscale writes straight into the frame's rows, unpadded: rows of 1,716 and 4,572 bytes (not a multiple of 16)
-    /// and full-range, HEVC, VP9, MPEG-4 and RGBA sources give the ffmpeg command's bytes.
+    /// RGB as the command converts it: by the frame's own matrix (BT.709 for face_noface.mov) and range, on rows of
+    /// 1,716 and 4,572 bytes (not a multiple of 16), and from HEVC, VP9, MPEG-4, full-range JPEG and RGBA sources.
     @Test(arguments: [
         ("single_face.mp4", [10, 71]),
         ("face_noface.mov", [0, 100]),

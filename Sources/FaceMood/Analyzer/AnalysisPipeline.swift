@@ -97,7 +97,7 @@ enum AnalysisPipeline {
     private static func work(with analyzer: FrameAnalyzer, scheduler: SegmentScheduler, stop: Cancellation) {
         var segment: SegmentScheduler.Segment?
         while true {
-            switch scheduler.nextTask(for: analyzer, segment: segment) {
+            switch scheduler.nextWork(for: analyzer, segment: segment) {
             case .finished:
                 return
             case .start(let started):
@@ -105,8 +105,7 @@ enum AnalysisPipeline {
                 segment = started
             case .segmentDetected:
                 segment = nil
-            case .detect(let frame, let position):
-                guard let current = segment else { continue }
+            case .detect(let frame, let position, let current):
                 do {
                     if stop.isCancelled { throw CancellationError() }
                     let faces = try analyzer.detect(frame)

@@ -30,8 +30,6 @@ final class SegmentScheduler: @unchecked Sendable {
             self.index = index
         }
 
-        /// The frames it holds: waiting for detection, or analysed and waiting for the rest of the segment (for the tests).
-        var framesHeld: Int { waiting.count + analyzed.count { $0 != nil } }
     }
 
     /// A detected face waiting for its classification.
@@ -44,9 +42,9 @@ final class SegmentScheduler: @unchecked Sendable {
         let detectedBy: ObjectIdentifier
     }
 
-    enum Task {
+    enum Work {
         /// Search this frame of the worker's segment.
-        case detect(VideoFrame, position: Int)
+        case detect(VideoFrame, position: Int, in: Segment)
         /// Every frame of the worker's segment has been searched: the worker is free for another.
         case segmentDetected
         case classify(Classification)
@@ -64,7 +62,7 @@ final class SegmentScheduler: @unchecked Sendable {
     private var segmentsBeingDetected = 0
     private var decodingEnded = false
     private var stopped = false
-    private var classifiedByAnotherWorker = 0
+    private var sharedCount = 0
 
     /// Completed segments go to `results`.
     init(results: SegmentResults) {
@@ -110,13 +108,13 @@ final class SegmentScheduler: @unchecked Sendable {
 
     // MARK: - The workers
 
-    /// The next task of the worker running `analyzer`, whose current segment is `segment`, waiting for one.
-    func nextTask(for analyzer: FrameAnalyzer, segment: Segment?) -> Task {
+    /// The next work of the worker running `analyzer`, whose current segment is `segment`, waiting for one.
+    func nextWork(for analyzer: FrameAnalyzer, segment: Segment?) -> Work {
         condition.lock()
         defer { condition.unlock() }
         while !stopped {
             // The worker's own offer stays open to a waiting worker until its next one: it classifies the older.
-            if segment != nil, classifications.count > 1, let task = takeClassification(for: analyzer) { return task }
+            if segment != nil, classifications.count > 1, let work = takeClassification(for: analyzer) { return work }
             if let segment {
                 if segment.handedOver || (segment.closed && segment.waiting.isEmpty) {
                     segment.detected = true
@@ -127,10 +125,10 @@ final class SegmentScheduler: @unchecked Sendable {
                 }
                 if !segment.waiting.isEmpty {
                     let next = segment.waiting.removeFirst()
-                    return .detect(next.frame, position: next.position)
+                    return .detect(next.frame, position: next.position, in: segment)
                 }
             }
-            if let task = takeClassification(for: analyzer) { return task }
+            if let work = takeClassification(for: analyzer) { return work }
             if segment == nil {
                 if !unstarted.isEmpty {
                     segmentsBeingDetected += 1
@@ -174,14 +172,17 @@ final class SegmentScheduler: @unchecked Sendable {
     }
 
     /// How many faces were classified by a worker other than the one that detected them.
-    var sharedClassifications: Int { locked { classifiedByAnotherWorker } }
+    var sharedClassifications: Int { locked { sharedCount } }
+
+    /// The frames `segment` holds: waiting for detection, or analysed and waiting for the rest of it (for the tests).
+    func framesHeld(by segment: Segment) -> Int { locked { segment.waiting.count + segment.analyzed.count { $0 != nil } } }
 
     // MARK: - Under the lock
 
-    private func takeClassification(for analyzer: FrameAnalyzer) -> Task? {
+    private func takeClassification(for analyzer: FrameAnalyzer) -> Work? {
         guard !classifications.isEmpty else { return nil }
         let classification = classifications.removeFirst()
-        if classification.detectedBy != ObjectIdentifier(analyzer) { classifiedByAnotherWorker += 1 }
+        if classification.detectedBy != ObjectIdentifier(analyzer) { sharedCount += 1 }
         return .classify(classification)
     }
 

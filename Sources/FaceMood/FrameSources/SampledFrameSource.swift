@@ -50,9 +50,9 @@ public final class SampledFrameSource: FrameSource {
     }
 
     public func prepare(color: Bool) throws { try base.prepare(color: color) }
-    public func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {
-        try base.prepareDecoding(besideAnalysisThreads: analysisThreads)
-    }
+    /// Not passed on: every frame is decoded and few are analysed, so the workers leave the cores to decoding, which
+    /// keeps FFmpeg's threads.
+    public func prepareDecoding(besideAnalysisThreads analysisThreads: Int) throws {}
     public var timestampDiscontinuities: Int { base.timestampDiscontinuities }
     public func close() { base.close() }
     public func endInput() { base.endInput() }

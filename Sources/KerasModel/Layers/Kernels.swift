@@ -31,18 +31,18 @@ func load8(_ pointer: UnsafePointer<Float>) -> Vector8 {
     UnsafeRawPointer(pointer).loadUnaligned(as: Vector8.self)
 }
 
-/// Stores `vector` at `pointer`, unaligned, as the same number of floats (a type of the alignment of one float, stored
-/// through transparent accessors only). Not `storeBytes`: in the largest kernels the optimizer left it an outlined call
-/// that took the vector in four 128-bit registers, reassembled it and cleared the upper registers on return, for every
-/// store; nor `copyMemory`, which it inlined in one build and called through the runtime in the next.
+/// Stores `vector` at `pointer`, unaligned, as a tuple of as many floats (of one float's alignment). Not `storeBytes`:
+/// in the largest kernels the optimizer left it an outlined call that took the vector in four 128-bit registers,
+/// reassembled it and cleared the upper registers on return, for every store; nor `copyMemory`, which it inlined in one
+/// build and called through the runtime in the next. This form compiles to one vector store (checked in the binary).
 @inline(__always)
 func storeUnaligned(_ vector: Vector8, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: FloatLanes8.self).pointee = unsafeBitCast(vector, to: FloatLanes8.self)
+    pointer.withMemoryRebound(to: FloatLanes8.self, capacity: 1) { $0.pointee = unsafeBitCast(vector, to: FloatLanes8.self) }
 }
 
 @inline(__always)
 func storeUnaligned(_ vector: Vector16, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: FloatLanes16.self).pointee = unsafeBitCast(vector, to: FloatLanes16.self)
+    pointer.withMemoryRebound(to: FloatLanes16.self, capacity: 1) { $0.pointee = unsafeBitCast(vector, to: FloatLanes16.self) }
 }
 
 typealias FloatLanes8 = (Float, Float, Float, Float, Float, Float, Float, Float)
