@@ -2,8 +2,8 @@ extension TFLiteModel {
     /// The steps with what a kernel's epilogue can do folded into it: an ADD that takes a convolution's output
     /// becomes that convolution's residual (read from before the PAD of zero channels that made it, if one did),
     /// and a RELU or RELU6 after a step without an activation becomes that step's activation. Each fold removes a
-    /// pass over a whole tensor, which for BlazeFace's 96×96×32 activations is a trip to memory. The arithmetic is unchanged: the epilogue adds the residual to the
-    /// rounded sum and clamps, as the separate operations would. A tensor that is a graph output, or that another
+    /// pass over a whole tensor, which for BlazeFace's 96×96×32 activations is a trip to memory. The arithmetic is
+    /// unchanged: the epilogue adds the residual to the rounded sum and clamps, as the separate operations would. A tensor that is a graph output, or that another
     /// step also reads, is never folded away.
     static func fused(_ steps: [Step], outputs: [Int]) -> [Step] {
         var steps = steps

@@ -22,6 +22,14 @@ func fastest(of runs: Int, _ body: () throws -> Void) rethrows -> Double {
     return best
 }
 
+/// Decodes the video at `path` with the reader's defaults (GRAY8 conversion, FFmpeg's decoder threads): decode-only.
+func decodedFrames(_ path: String) throws -> Int {
+    let reader = try VideoReader(path: path)
+    var frames = 0
+    while try reader.nextFrame() != nil { frames += 1 }
+    return frames
+}
+
 func machineDescription() -> String {
     let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
         .split(separator: "\n").first { $0.hasPrefix("model name") }?
@@ -68,11 +76,7 @@ print("")
 print("decode only (our reader, GRAY8 conversion included, FFmpeg's decoder threads on; fastest of 3 runs)")
 for path in media {
     var frames = 0
-    let elapsed = try fastest(of: 3) {
-        frames = 0
-        let reader = try VideoReader(path: path)
-        while try reader.nextFrame() != nil { frames += 1 }
-    }
+    let elapsed = try fastest(of: 3) { frames = try decodedFrames(path) }
     let name = URL(fileURLWithPath: path).lastPathComponent
     figures.record("decode_fps", video: name, Double(frames) / elapsed)
     print("  " + name.padding(toLength: 28, withPad: " ", startingAt: 0)
@@ -198,14 +202,6 @@ if wanted("analyze") {
     defer { try? FileManager.default.removeItem(at: folder) }
     for name in ["single_face.mp4", "WolfgangLanger_Pexels.mp4", "face_noface.mov"] {
         let input = root.appendingPathComponent("samples/media/\(name)").path
-        func decodeOnly() throws -> (frames: Int, seconds: Double) {
-            var frames = 0
-            let time = try seconds {
-                let reader = try VideoReader(path: input)
-                while try reader.nextFrame() != nil { frames += 1 }
-            }
-            return (frames, time)
-        }
         print("  \(name)")
         let runs: [(String, SearchMode, Int, Bool)] = [
             ("default", .standard, cores, false), ("exact", .exact, cores, false), ("exact, 1 thread", .exact, 1, false),
@@ -221,14 +217,13 @@ if wanted("analyze") {
             var elapsed = Double.infinity, decodeTime = Double.infinity
             var count = 0, spent = 0.0
             while count < 3 || (spent < 0.5 && count < 9) {
-                let decoded = try decodeOnly()
-                decodeFrames = decoded.frames
-                decodeTime = min(decodeTime, decoded.seconds)
+                let decoding = try seconds { decodeFrames = try decodedFrames(input) }
+                decodeTime = min(decodeTime, decoding)
                 let runClock = StageClock()
                 let time = try seconds { frames = try analyze(input, outputs: outputs, with: setup, clock: runClock).frames }
                 if time < elapsed { (elapsed, clock) = (time, runClock) }
                 count += 1
-                spent += time + decoded.seconds
+                spent += time + decoding
             }
             let decodeRate = Double(decodeFrames) / decodeTime
             let rate = Double(frames) / elapsed

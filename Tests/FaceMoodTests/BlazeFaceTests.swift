@@ -26,25 +26,7 @@ import Imaging
 
     /// Frame `index` of a sample as `ffmpeg -pix_fmt rgb24` gives it (the reference's input).
     static func frame(_ video: String, _ index: Int) throws -> RGBImage {
-        let path = try TestPaths.repository("samples/media/\(video)")
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height", "-of", "csv=p=0", path]
-        let probePipe = Pipe()
-        probe.standardOutput = probePipe
-        try probe.run()
-        let size = String(decoding: probePipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
-        probe.waitUntilExit()
-        let decode = Process()
-        decode.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        decode.arguments = ["ffmpeg", "-v", "error", "-i", path, "-vf", "select=eq(n\\,\(index))", "-vframes", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
-        let pipe = Pipe()
-        decode.standardOutput = pipe
-        try decode.run()
-        let pixels = [UInt8](pipe.fileHandleForReading.readDataToEndOfFile())
-        decode.waitUntilExit()
-        return try RGBImage(width: size[0], height: size[1], pixels: pixels)
+        try ffmpegRGBFrame(try TestPaths.repository("samples/media/\(video)"), index: index)
     }
 
     @Test func facesBoxesKeypointsAndScoresMatchTheReference() throws {

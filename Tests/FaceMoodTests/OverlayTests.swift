@@ -151,20 +151,6 @@ import VideoIO
         #expect(Self.difference(frame, original, region: panel) > 10, "the panel is drawn")
     }
 
-    /// Frame `index` of `path` as the ffmpeg command converts it to RGB (by the stream's colour tags).
-    static func ffmpegFrame(_ path: String, index: Int, width: Int, height: Int) throws -> RGBImage {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vf", "select=eq(n\\,\(index))", "-frames:v", "1",
-                             "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return try RGBImage(width: width, height: height, pixels: [UInt8](data))
-    }
-
     /// A BT.709 source (face_noface.mov, 960x540) looks the same in the overlay as in the source when a player converts
     /// both by their tags: the reader converts by the source's matrix and the writer tags what it writes.
     @Test func aPlayerShowsTheSourcesColours() throws {
@@ -172,8 +158,8 @@ import VideoIO
         let tags = try Self.ffprobe(["-select_streams", "v:0", "-show_entries", "stream=color_space,color_range", "-of", "csv=p=0", produced.overlay])
         #expect(tags.trimmingCharacters(in: .whitespacesAndNewlines) == "tv,smpte170m")
         let emptyRow = try #require(produced.rows.last { $0.box == nil })
-        let drawn = try Self.ffmpegFrame(produced.overlay, index: emptyRow.frame, width: 960, height: 540)
-        let original = try Self.ffmpegFrame(produced.input, index: emptyRow.frame, width: 960, height: 540)
+        let drawn = try ffmpegRGBFrame(produced.overlay, index: emptyRow.frame)
+        let original = try ffmpegRGBFrame(produced.input, index: emptyRow.frame)
         let below = FaceBox(x: 0, y: 300, width: 960, height: 240)
         let difference = Self.difference(drawn, original, region: below)
         #expect(difference < 1.5, "\(difference) levels on average below the panel")

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 @testable import FaceMood
 @testable import TimelineOutputs
 import VideoIO
@@ -27,6 +28,29 @@ enum TestPaths {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
+}
+
+/// Frame `index` of the video at `path` as `ffmpeg -pix_fmt rgb24` gives it (converted by the stream's colour tags; the
+/// BlazeFace reference's input).
+func ffmpegRGBFrame(_ path: String, index: Int) throws -> RGBImage {
+    func run(_ arguments: [String]) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+    let size = String(decoding: try run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height",
+                                         "-of", "csv=p=0", path]), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Int($0) }
+    guard size.count == 2 else { throw TestSetupError("ffprobe found no video size in \(path)") }
+    let pixels = try run(["ffmpeg", "-nostdin", "-v", "error", "-i", path, "-vf", "select=eq(n\\,\(index))", "-frames:v", "1",
+                          "-pix_fmt", "rgb24", "-f", "rawvideo", "-"])
+    return try RGBImage(width: size[0], height: size[1], pixels: [UInt8](pixels))
 }
 
 /// The rows of a timeline as `analyze` wrote them.

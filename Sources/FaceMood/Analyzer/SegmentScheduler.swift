@@ -101,7 +101,7 @@ final class SegmentScheduler: @unchecked Sendable {
         }
     }
 
-    /// Wakes every worker for good: their next task is `finished`.
+    /// Wakes every worker for good: their next work is `finished`.
     func stop() {
         locked { stopped = true }
     }
@@ -193,7 +193,7 @@ final class SegmentScheduler: @unchecked Sendable {
         segment.analyzed = []
     }
 
-    /// Runs `body` under the lock and wakes every waiter: any change may give a waiting worker a task.
+    /// Runs `body` under the lock and wakes every waiter: any change may give a waiting worker work.
     private func locked<T>(_ body: () -> T) -> T {
         condition.lock()
         defer {

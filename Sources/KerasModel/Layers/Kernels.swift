@@ -203,7 +203,7 @@ package struct Epilogue: Sendable {
     /// `apply` with a narrow residual, pixel by pixel: `target` starts at a pixel of the output and `count` covers whole pixels.
     private func applyPixels(_ residual: NarrowResidual, to source: UnsafePointer<Float>, count: Int, into target: UnsafeMutablePointer<Float>) {
         let channels = residual.outputChannels, residualChannels = residual.channels
-        let whole = min(channels, residualChannels) / 8 * 8
+        let whole = residualChannels / 8 * 8
         let firstPixel = residual.output.distance(to: UnsafePointer(target)) / channels
         for pixel in 0..<(count / channels) {
             let from = source + pixel * channels, to = target + pixel * channels
